@@ -1,0 +1,4 @@
+export * from "./digest";
+export * from "./cavage-signature";
+export * from "./hosts";
+export * from "./actor-keys";

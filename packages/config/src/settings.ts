@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+/** A TCP port, default given. */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** A positive integer, default given. */
+export const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Milliseconds, default given. */
+export const millis = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+/** "true"/"false" (also 1/0, yes/no). */
+export const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .transform((value) => value === "true" || value === "1" || value === "yes")
+    .default(fallback);
+
+/** Comma-separated list; empty entries dropped. */
+export const list = () =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    )
+    .default([]);
+
+/** Settings every service shares. */
+export const commonSettings = {
+  /** Port for /healthz, /readyz and /metrics. */
+  FEDIFLOW_OPS_PORT: port(9090),
+  /** Address every server of the process listens on (the local stack uses 127.0.0.1). */
+  FEDIFLOW_LISTEN_ADDRESS: z.string().default("0.0.0.0"),
+  /** pino level: fatal, error, warn, info, debug, trace. */
+  FEDIFLOW_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+};
+
+export const databaseSettings = {
+  /** PostgreSQL connection string of the primary. */
+  FEDIFLOW_DATABASE_URL: z.string().default("postgres://postgres@127.0.0.1:5432/fediflow"),
+  /** Connections in this process's pool. */
+  FEDIFLOW_DATABASE_POOL_SIZE: count(10),
+};
+
+export const redisSettings = {
+  FEDIFLOW_REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  /** Prefix of every key FediFlow writes, so several installations can share one Redis. */
+  FEDIFLOW_REDIS_KEY_PREFIX: z.string().default("fediflow:"),
+};
+
+export const kafkaSettings = {
+  /** Comma-separated bootstrap servers. The local stack sets it to its own broker. */
+  FEDIFLOW_KAFKA_BROKERS: list(),
+  /** Kafka client id prefix; the pod name is appended when present. */
+  FEDIFLOW_KAFKA_CLIENT_ID: z.string().default("fediflow"),
+};
+
+/** Where the gRPC servers are, for their clients. */
+export const grpcClientSettings = {
+  FEDIFLOW_OUTBOX_ADDRESS: z.string().default("127.0.0.1:50051"),
+  FEDIFLOW_HOST_HEALTH_ADDRESS: z.string().default("127.0.0.1:50052"),
+};
+
+/**
+ * Lets deliveries and probes reach loopback, private and link-local addresses and use plain
+ * http. Only for local runs and tests.
+ */
+export const networkSettings = {
+  FEDIFLOW_ALLOW_PRIVATE_NETWORKS: flag(false),
+  /** The application's public URL, named in the User-Agent of every outgoing request. */
+  FEDIFLOW_INSTANCE_URL: z.string().url().optional(),
+};
+
+/** 32 bytes, base64: the AES-256-GCM key that seals actors' private keys at rest. */
+export const keyEncryptionSettings = {
+  FEDIFLOW_KEY_ENCRYPTION_KEY: z.string().refine((value) => Buffer.from(value, "base64").length === 32, "must be 32 bytes, base64-encoded"),
+};

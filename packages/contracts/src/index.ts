@@ -1,0 +1,3 @@
+export * from "./topics";
+export * as outboxRpc from "./gen/fediflow/v1/outbox";
+export * as hostHealthRpc from "./gen/fediflow/v1/host_health";

@@ -1,0 +1,136 @@
+import { z } from "zod";
+
+/**
+ * Every Kafka topic FediFlow uses: its key, its value schema and its partition count.
+ * The local broker, the Helm chart's KafkaTopic objects and every producer and consumer
+ * take their names from here.
+ */
+
+/** Outcome classes a delivery can end an attempt with. */
+export const outcomeClasses = [
+  /** 2xx: the inbox has it. */
+  "delivered",
+  /** 404/410: the inbox is gone; counted failed and fed to the gone-followers feed. */
+  "gone",
+  /** Any other 4xx (and 3xx, which is never followed for POST): permanent, with the reason. */
+  "rejected",
+  /** 5xx, 429, timeouts, resets, DNS and TLS failures: tried again later. */
+  "retrying",
+  /** Retries exhausted: permanent failure. */
+  "expired",
+  /** Held for a dead host; replayed when it is revived. */
+  "parked",
+  /** The host is blocked by an operator: never sent. */
+  "blocked",
+  /** A newer activity about the same object replaced this one before it was sent. */
+  "superseded",
+] as const;
+export type OutcomeClass = (typeof outcomeClasses)[number];
+
+export const ActivityAcceptedSchema = z.object({
+  activityId: z.string().uuid(),
+  actorId: z.string(),
+  activityType: z.string(),
+  /** The object the activity is about; activities about one object keep their order per host. */
+  objectId: z.string().nullable(),
+});
+export type ActivityAccepted = z.infer<typeof ActivityAcceptedSchema>;
+
+export const DeliveryJobSchema = z.object({
+  activityId: z.string().uuid(),
+  actorId: z.string(),
+  activityType: z.string(),
+  objectId: z.string().nullable(),
+  host: z.string(),
+  /** Distinct target inboxes on this host (shared inboxes already folded). */
+  inboxes: z.array(z.string()).min(1),
+  /** 1 for the first attempt. */
+  attempt: z.number().int().positive(),
+  /** Epoch milliseconds of the first attempt, so retries know when to give up. */
+  firstAttemptAt: z.number().int().nullable(),
+});
+export type DeliveryJob = z.infer<typeof DeliveryJobSchema>;
+
+export const InboxOutcomeSchema = z.object({
+  inbox: z.string(),
+  outcome: z.enum(outcomeClasses),
+  /** HTTP status when a response arrived. */
+  status: z.number().int().nullable(),
+  /** Why, for anything but delivered: "timeout", "connection refused", "HTTP 503", ... */
+  reason: z.string().nullable(),
+  durationMs: z.number().nonnegative(),
+});
+export type InboxOutcome = z.infer<typeof InboxOutcomeSchema>;
+
+export const DeliveryReportSchema = DeliveryJobSchema.omit({ inboxes: true }).extend({
+  /** 0 when settled without an attempt (blocked or parked at fan-out). */
+  attempt: z.number().int().nonnegative(),
+  outcomes: z.array(InboxOutcomeSchema).min(1),
+  /** ISO-8601 time the attempt ended. */
+  at: z.string(),
+});
+export type DeliveryReport = z.infer<typeof DeliveryReportSchema>;
+
+export const hostStates = ["healthy", "failing", "dead", "blocked"] as const;
+export type HostStateName = (typeof hostStates)[number];
+
+export const HostEventSchema = z.object({
+  host: z.string(),
+  state: z.enum(hostStates),
+  failures: z.number().int().nonnegative(),
+  firstFailureAt: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  nextProbeAt: z.string().nullable(),
+  /** The circuit breaker holds the host until then (ISO-8601), if set. */
+  pausedUntil: z.string().nullable(),
+  changedAt: z.string(),
+});
+export type HostEvent = z.infer<typeof HostEventSchema>;
+
+export interface TopicSpec<V> {
+  name: string;
+  /** What the message key is; messages with one key keep their order. */
+  key: string;
+  value: z.ZodType<V>;
+  partitions: number;
+  /** Log compaction: only the newest value per key matters. */
+  compacted: boolean;
+}
+
+export const topics = {
+  /** Published by the outbox relay once an activity is committed; consumed by fan-out. */
+  activities: {
+    name: "fediflow.activities",
+    key: "object id (activity id when it has no object): keeps per-object order into fan-out",
+    value: ActivityAcceptedSchema,
+    partitions: 12,
+    compacted: false,
+  },
+  /** One message per (activity, destination host), produced by fan-out; consumed by delivery. */
+  deliveries: {
+    name: "fediflow.deliveries",
+    key: "destination host: one host's deliveries stay in one partition, in order",
+    value: DeliveryJobSchema,
+    partitions: 24,
+    compacted: false,
+  },
+  /** Outcomes of every attempt, from delivery and fan-out; consumed by outbox and host-health. */
+  outcomes: {
+    name: "fediflow.delivery-outcomes",
+    key: "destination host",
+    value: DeliveryReportSchema,
+    partitions: 12,
+    compacted: false,
+  },
+  /** Host state changes from host-health; fan-out and delivery keep a local copy. */
+  hostEvents: {
+    name: "fediflow.host-events",
+    key: "host",
+    value: HostEventSchema,
+    partitions: 6,
+    compacted: true,
+  },
+} as const satisfies Record<string, TopicSpec<unknown>>;
+
+export type TopicName = keyof typeof topics;
+export const allTopics: readonly TopicSpec<unknown>[] = Object.values(topics);

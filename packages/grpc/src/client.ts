@@ -1,0 +1,80 @@
+import {
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  type CallOptions,
+  type ChannelCredentials,
+  type Client,
+  type ServiceError,
+} from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { protoPath as healthProtoPath } from "grpc-health-check";
+
+type ClientConstructor<C> = new (address: string, creds: ChannelCredentials, options?: object) => C;
+
+export function createGrpcClient<C extends Client>(Constructor: ClientConstructor<C>, address: string): C {
+  return new Constructor(address, credentials.createInsecure(), {
+    // Keep connections warm and notice a restarted server quickly.
+    "grpc.keepalive_time_ms": 30_000,
+    "grpc.keepalive_timeout_ms": 5_000,
+    "grpc.enable_retries": 1,
+  });
+}
+
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => unknown;
+
+/** Calls a unary method with a deadline (milliseconds) and resolves with its response. */
+export function call<Req, Res>(client: Client, method: UnaryMethod<Req, Res>, request: Req, deadlineMs = 5_000): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    method.call(client, request, new Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) =>
+      error ? reject(error) : resolve(response),
+    );
+  });
+}
+
+/** Resolves once the channel is connected (the readiness check of a gRPC caller). */
+export function channelReady(client: Client, timeoutMs = 2_000): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    client.waitForReady(Date.now() + timeoutMs, (error) => (error ? reject(error) : resolve(true)));
+  });
+}
+
+type HealthClientConstructor = new (
+  address: string,
+  creds: ChannelCredentials,
+) => Client & {
+  check(
+    request: { service: string },
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response?: { status: string }) => void,
+  ): unknown;
+};
+
+let healthClientConstructor: HealthClientConstructor | undefined;
+
+function healthClient(): HealthClientConstructor {
+  if (!healthClientConstructor) {
+    const definition = loadSync(healthProtoPath, { enums: String });
+    const loaded = loadPackageDefinition(definition) as unknown as {
+      grpc: { health: { v1: { Health: HealthClientConstructor } } };
+    };
+    healthClientConstructor = loaded.grpc.health.v1.Health;
+  }
+  return healthClientConstructor;
+}
+
+/** Asks grpc.health.v1 whether a service is SERVING (service "" is the whole server). */
+export function checkHealth(address: string, service = "", timeoutMs = 2_000): Promise<boolean> {
+  const Health = healthClient();
+  const client = new Health(address, credentials.createInsecure());
+  return new Promise<boolean>((resolve, reject) => {
+    client.check({ service }, { deadline: Date.now() + timeoutMs }, (error, response) =>
+      error ? reject(error) : resolve(response?.status === "SERVING"),
+    );
+  }).finally(() => client.close());
+}

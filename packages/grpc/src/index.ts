@@ -1,0 +1,4 @@
+export * from "./server";
+export * from "./client";
+export * from "./errors";
+export { status as GrpcStatus, Metadata } from "@grpc/grpc-js";

@@ -1,0 +1,88 @@
+import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
+import type { TopicSpec } from "@fediflow/contracts";
+import type { Logger } from "@fediflow/logging";
+import { UndecodableMessage, decodeValue, readHeaders } from "./codec";
+import type { ConsumedMessage } from "./parallel-consumer";
+
+export interface BatchConsumerOptions<V> {
+  kafka: Kafka;
+  groupId: string;
+  topic: TopicSpec<V>;
+  logger: Logger;
+  /** Handles a whole fetched batch of one partition; rejecting retries the same batch. */
+  handleBatch(messages: ConsumedMessage<V>[], partition: number): Promise<void>;
+  onBatch?(partition: number, highWatermark: number, committed: number): void;
+}
+
+/**
+ * For consumers whose work is cheapest in bulk (accounting, host state): one partition's
+ * batch is handled at once and committed after it succeeds. Handlers are idempotent, so the
+ * batch redelivered after a crash changes nothing.
+ */
+export class BatchConsumer<V> {
+  private readonly consumer: Consumer;
+  private stopping = false;
+
+  constructor(private readonly options: BatchConsumerOptions<V>) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topic.name, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.min(this.options.topic.partitions, 4),
+      eachBatch: (payload) => this.consume(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer.disconnect();
+  }
+
+  private async consume({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const messages: ConsumedMessage<V>[] = [];
+    for (const raw of batch.messages) {
+      try {
+        messages.push({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: Number(raw.offset),
+          key: raw.key?.toString() ?? "",
+          value: decodeValue(this.options.topic, raw.value),
+          headers: readHeaders(raw.headers),
+          timestamp: Number(raw.timestamp),
+        });
+      } catch (error) {
+        if (!(error instanceof UndecodableMessage)) throw error;
+        this.options.logger.error({ err: error, partition: batch.partition, offset: raw.offset }, "skipping undecodable message");
+      }
+    }
+    let delayMs = 200;
+    for (;;) {
+      try {
+        if (messages.length > 0) await this.options.handleBatch(messages, batch.partition);
+        break;
+      } catch (error) {
+        if (this.stopping || !isRunning()) throw error;
+        this.options.logger.warn({ err: error, partition: batch.partition, retryInMs: delayMs }, "batch failed; trying again");
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        delayMs = Math.min(delayMs * 2, 10_000);
+        await heartbeat();
+      }
+    }
+    const last = batch.lastOffset();
+    resolveOffset(last);
+    const next = String(Number(last) + 1);
+    await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
+    this.options.onBatch?.(batch.partition, Number(batch.highWatermark), Number(next));
+  }
+}

@@ -1,0 +1,38 @@
+import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import type { Logger } from "@fediflow/logging";
+
+export type { Kafka, Producer } from "kafkajs";
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+}
+
+const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
+  [logLevel.ERROR]: "error",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "info",
+  [logLevel.DEBUG]: "debug",
+};
+
+export function createKafka(options: KafkaOptions): Kafka {
+  if (options.brokers.length === 0) throw new Error("FEDIFLOW_KAFKA_BROKERS is empty: no Kafka to connect to");
+  // kafkajs 2 warns about its partitioner change on every producer; FediFlow always used the default.
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = "1";
+  const logger = options.logger.child({ component: "kafkajs" });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        logger[levels[level] ?? "info"](rest, message);
+      },
+  });
+}

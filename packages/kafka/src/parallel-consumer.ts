@@ -1,0 +1,310 @@
+import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
+import type { TopicSpec } from "@fediflow/contracts";
+import type { Logger } from "@fediflow/logging";
+import { UndecodableMessage, decodeValue, readHeaders } from "./codec";
+import { Lanes } from "./lanes";
+import { PartitionOffsets, decodeFinishedOffsets, encodeFinishedOffsets } from "./offset-tracker";
+
+export interface ConsumedMessage<V> {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string;
+  value: V;
+  headers: Record<string, string>;
+  /** Broker timestamp, epoch milliseconds. */
+  timestamp: number;
+}
+
+export interface ParallelConsumerOptions<V> {
+  kafka: Kafka;
+  groupId: string;
+  topic: TopicSpec<V>;
+  logger: Logger;
+  /** Messages with the same lane are handled one at a time in offset order; others overlap. */
+  laneOf(message: ConsumedMessage<V>): string;
+  /**
+   * Does the work. Resolving marks the message finished. Rejecting means "not done": it is
+   * tried again with backoff, holding its lane, until it succeeds or the consumer stops.
+   */
+  handle(message: ConsumedMessage<V>): Promise<void>;
+  /** Messages admitted and not finished, in this process. Default 1000. */
+  maxInFlight?: number;
+  /** How often finished offsets are committed, milliseconds. Default 1000. */
+  commitIntervalMs?: number;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Called for each fetched batch: the lag view (high watermark) for metrics. */
+  onBatch?(partition: number, highWatermark: number): void;
+}
+
+export interface PartitionProgress {
+  partition: number;
+  committed: number;
+  highWatermark: number;
+  unfinished: number;
+}
+
+class Capacity {
+  private used = 0;
+  private waiters: Array<() => void> = [];
+  constructor(readonly limit: number) {}
+  get inUse(): number {
+    return this.used;
+  }
+  /** Resolves true once a slot is taken, false after waitMs without one. */
+  async take(waitMs: number): Promise<boolean> {
+    if (this.used < this.limit) {
+      this.used += 1;
+      return true;
+    }
+    return new Promise((resolve) => {
+      const waiter = () => {
+        clearTimeout(timer);
+        this.used += 1;
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, waitMs);
+      this.waiters.push(waiter);
+    });
+  }
+  give(): void {
+    this.used -= 1;
+    const next = this.waiters.shift();
+    if (next) next();
+  }
+  /** Wakes everyone waiting (they see the consumer stopping). */
+  drainWaiters(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+}
+
+/**
+ * Consumes one topic with work completed out of order: messages are admitted as fast as
+ * capacity allows, run concurrently across lanes and in order within a lane, and offsets are
+ * committed only up to the contiguous finished prefix, with the finished offsets above it in
+ * the commit metadata. A slow lane therefore never holds back other lanes of its partition;
+ * it only holds back the committed offset, and a restart replays just the unfinished work.
+ */
+export class ParallelConsumer<V> {
+  private readonly consumer: Consumer;
+  private readonly lanes = new Lanes();
+  private readonly capacity: Capacity;
+  private readonly partitions = new Map<number, PartitionOffsets>();
+  private readonly skipped = new Map<number, Set<number>>();
+  private readonly highWatermarks = new Map<number, number>();
+  private readonly lastCommitted = new Map<number, string>();
+  private assigned = new Set<number>();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private running = 0;
+
+  constructor(private readonly options: ParallelConsumerOptions<V>) {
+    this.capacity = new Capacity(options.maxInFlight ?? 1000);
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      const assignment = event.payload.memberAssignment[options.topic.name] ?? [];
+      this.onAssignment(new Set(assignment));
+    });
+  }
+
+  /** Messages admitted and not yet finished. */
+  get inFlight(): number {
+    return this.capacity.inUse;
+  }
+
+  progress(): PartitionProgress[] {
+    return [...this.partitions].map(([partition, offsets]) => ({
+      partition,
+      committed: offsets.commitOffset(),
+      highWatermark: this.highWatermarks.get(partition) ?? offsets.commitOffset(),
+      unfinished: offsets.unfinished,
+    }));
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topic.name, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.topic.partitions,
+      eachBatch: (payload) => this.admitBatch(payload),
+    });
+    this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 1000);
+  }
+
+  /**
+   * Stops fetching, lets in-flight work finish for up to graceMs, commits what finished and
+   * leaves the group. Unfinished work is handed back: the partition's next owner redoes it.
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.consumer.pause([{ topic: this.options.topic.name }]);
+    this.capacity.drainWaiters();
+    const deadline = Date.now() + graceMs;
+    while (this.running > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    clearInterval(this.commitTimer);
+    await this.commit();
+    if (this.running > 0) {
+      this.options.logger.warn({ unfinished: this.running }, "grace period over: unfinished work handed back");
+    }
+    await this.consumer.disconnect();
+  }
+
+  private onAssignment(assignment: Set<number>): void {
+    for (const partition of this.partitions.keys()) {
+      // Work still running for a partition we lost finishes into a tracker nobody reads:
+      // the new owner redoes it (bounded by the in-flight window).
+      if (!assignment.has(partition)) {
+        this.partitions.delete(partition);
+        this.lastCommitted.delete(partition);
+      }
+    }
+    this.assigned = assignment;
+    this.options.logger.info({ partitions: [...assignment].sort((a, b) => a - b) }, "partitions assigned");
+  }
+
+  /** The tracker of a partition we own, created from the committed offset and its metadata. */
+  private async trackerFor(partition: number, firstOffset: number): Promise<PartitionOffsets> {
+    const existing = this.partitions.get(partition);
+    if (existing) return existing;
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    let committed = firstOffset;
+    let metadata: string | null = null;
+    try {
+      const [topicOffsets] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic.name] });
+      const entry = topicOffsets?.partitions.find((p) => p.partition === partition);
+      if (entry && Number(entry.offset) >= 0) {
+        committed = Number(entry.offset);
+        metadata = entry.metadata;
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const tracker = new PartitionOffsets(Math.min(committed, firstOffset));
+    this.partitions.set(partition, tracker);
+    this.skipped.set(partition, decodeFinishedOffsets(committed, metadata));
+    return tracker;
+  }
+
+  private async admitBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const partition = batch.partition;
+    this.highWatermarks.set(partition, Number(batch.highWatermark));
+    this.options.onBatch?.(partition, Number(batch.highWatermark));
+    if (batch.messages.length === 0) return;
+    const tracker = await this.trackerFor(partition, Number(batch.messages[0]!.offset));
+    const skip = this.skipped.get(partition) ?? new Set<number>();
+    for (const raw of batch.messages) {
+      if (this.stopping || !isRunning() || isStale()) return;
+      const offset = Number(raw.offset);
+      if (!tracker.receive(offset)) {
+        resolveOffset(raw.offset);
+        continue;
+      }
+      if (skip.delete(offset)) {
+        tracker.finish(offset);
+        resolveOffset(raw.offset);
+        continue;
+      }
+      let message: ConsumedMessage<V>;
+      try {
+        message = {
+          topic: batch.topic,
+          partition,
+          offset,
+          key: raw.key?.toString() ?? "",
+          value: decodeValue(this.options.topic, raw.value),
+          headers: readHeaders(raw.headers),
+          timestamp: Number(raw.timestamp),
+        };
+      } catch (error) {
+        if (!(error instanceof UndecodableMessage)) throw error;
+        // Only FediFlow's own producers write here; a message no schema accepts will never
+        // become valid, so it is logged whole and passed over rather than block the partition.
+        this.options.logger.error(
+          { err: error, partition, offset, value: raw.value?.toString("utf8").slice(0, 2000) },
+          "skipping undecodable message",
+        );
+        tracker.finish(offset);
+        resolveOffset(raw.offset);
+        continue;
+      }
+      while (!(await this.capacity.take(1_000))) {
+        if (this.stopping || !isRunning() || isStale()) {
+          // Not admitted: forget it so the refetch after a rebalance or restart takes it.
+          tracker.forget(offset);
+          return;
+        }
+        await heartbeat();
+      }
+      if (this.stopping) {
+        this.capacity.give();
+        tracker.forget(offset);
+        return;
+      }
+      this.running += 1;
+      void this.lanes.run(this.options.laneOf(message), () => this.work(message, tracker));
+      resolveOffset(raw.offset);
+    }
+  }
+
+  private async work(message: ConsumedMessage<V>, tracker: PartitionOffsets): Promise<void> {
+    let delayMs = 500;
+    try {
+      for (;;) {
+        try {
+          await this.options.handle(message);
+          tracker.finish(message.offset);
+          return;
+        } catch (error) {
+          if (this.stopping) return;
+          this.options.logger.warn(
+            { err: error, partition: message.partition, offset: message.offset, retryInMs: delayMs },
+            "message handling failed; trying again",
+          );
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          delayMs = Math.min(delayMs * 2, 30_000);
+          if (this.partitions.get(message.partition) !== tracker) return;
+        }
+      }
+    } finally {
+      this.running -= 1;
+      this.capacity.give();
+    }
+  }
+
+  private async commit(): Promise<void> {
+    const offsets: Array<{ topic: string; partition: number; offset: string; metadata: string }> = [];
+    for (const [partition, tracker] of this.partitions) {
+      if (!this.assigned.has(partition)) continue;
+      const offset = tracker.commitOffset();
+      const metadata = encodeFinishedOffsets(offset, tracker.finishedAbove());
+      const signature = `${offset}/${metadata}`;
+      if (this.lastCommitted.get(partition) === signature) continue;
+      offsets.push({ topic: this.options.topic.name, partition, offset: String(offset), metadata });
+      this.lastCommitted.set(partition, signature);
+    }
+    if (offsets.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (error) {
+      // A rebalance in progress refuses commits; the next tick commits again.
+      for (const { partition } of offsets) this.lastCommitted.delete(partition);
+      this.options.logger.debug({ err: error }, "commit refused; will retry");
+    }
+  }
+}

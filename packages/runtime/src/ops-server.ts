@@ -1,0 +1,80 @@
+import type { Server } from "node:http";
+import express, { type Express } from "express";
+import type { Registry } from "prom-client";
+import type { Logger } from "@fediflow/logging";
+
+/** A dependency check for /readyz: resolves when reachable, rejects (or returns false) when not. */
+export type ReadinessCheck = () => Promise<unknown>;
+
+export interface OpsEndpoints {
+  registry: Registry;
+  /** Named dependency checks; /readyz is 200 only when all pass. */
+  readiness: Record<string, ReadinessCheck>;
+  /** Per-check time limit, milliseconds (default 2000). */
+  checkTimeoutMs?: number;
+}
+
+/** Mounts /healthz, /readyz and /metrics on an express app (ingress shares its API port). */
+export function mountOpsEndpoints(app: Express, endpoints: OpsEndpoints): void {
+  const timeoutMs = endpoints.checkTimeoutMs ?? 2000;
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const results = await Promise.all(
+      Object.entries(endpoints.readiness).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
+    );
+    const checks = Object.fromEntries(results);
+    const ready = results.every(([, result]) => result === "ok");
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(endpoints.registry.contentType).send(await endpoints.registry.metrics());
+  });
+}
+
+async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const outcome = await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return outcome === false ? "failing" : "ok";
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A stand-alone ops server for services whose main door is gRPC or Kafka. */
+export async function startOpsServer(port: number, endpoints: OpsEndpoints, logger: Logger, host = "0.0.0.0"): Promise<Server> {
+  const app = express();
+  app.disable("x-powered-by");
+  mountOpsEndpoints(app, endpoints);
+  return listen(app, port, host, logger, "ops");
+}
+
+/** Starts an express app and resolves once it listens. */
+export function listen(app: Express, port: number, host: string, logger: Logger, what: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once("listening", () => {
+      const address = server.address();
+      logger.info({ address }, `${what} server listening`);
+      resolve(server);
+    });
+    server.once("error", reject);
+  });
+}
+
+/** Closes an HTTP server, ending idle keep-alive connections at once. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

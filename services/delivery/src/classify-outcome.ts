@@ -1,0 +1,63 @@
+import type { OutcomeClass } from "@fediflow/contracts";
+
+/** The end of one HTTP attempt, as the sender saw it. */
+export type AttemptResult =
+  { kind: "response"; status: number; retryAfter: string | null; location: string | null } | { kind: "error"; error: unknown };
+
+export interface Classified {
+  outcome: Extract<OutcomeClass, "delivered" | "gone" | "rejected" | "retrying">;
+  status: number | null;
+  reason: string | null;
+  /** When the server asked to be retried (Retry-After), epoch ms. */
+  retryAt: number | null;
+}
+
+/** Parses Retry-After: delta-seconds or an HTTP date. Null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return now + Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : Math.max(date, now);
+}
+
+const errorCode = (error: unknown): string =>
+  String((error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code ?? (error as Error).name ?? "");
+
+/** A short, stable reason for a failed connection or request. */
+export function describeError(error: unknown): string {
+  const code = errorCode(error);
+  if (code === "EFORBIDDEN_DESTINATION") return (error as Error).message;
+  if (["UND_ERR_CONNECT_TIMEOUT"].includes(code)) return "connect timeout";
+  if (["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "TimeoutError", "AbortError"].includes(code)) return "timeout";
+  if (code === "ECONNREFUSED") return "connection refused";
+  if (["ECONNRESET", "UND_ERR_SOCKET", "EPIPE", "UND_ERR_CLOSED"].includes(code)) return "connection reset";
+  if (["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME"].includes(code)) return "DNS lookup failed";
+  if (/CERT|SSL|TLS|ERR_TLS/i.test(code)) return `TLS: ${code}`;
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return "host unreachable";
+  return code ? `network error: ${code}` : "network error";
+}
+
+/**
+ * What an attempt means for the delivery: 2xx delivered; 404/410 gone; 3xx (never followed on
+ * POST) and other 4xx rejected for good; 429, 5xx and every network failure tried again, at
+ * the server's Retry-After when it gave one.
+ */
+export function classifyOutcome(result: AttemptResult, now: number): Classified {
+  if (result.kind === "error") {
+    const code = errorCode(result.error);
+    const permanent = code === "EFORBIDDEN_DESTINATION" || code === "ERR_INVALID_URL";
+    return { outcome: permanent ? "rejected" : "retrying", status: null, reason: describeError(result.error), retryAt: null };
+  }
+  const { status } = result;
+  if (status >= 200 && status < 300) return { outcome: "delivered", status, reason: null, retryAt: null };
+  if (status === 404 || status === 410) return { outcome: "gone", status, reason: `HTTP ${status}`, retryAt: null };
+  if (status >= 300 && status < 400) {
+    const to = result.location ? ` to ${result.location}` : "";
+    return { outcome: "rejected", status, reason: `HTTP ${status}: redirect${to} not followed for POST`, retryAt: null };
+  }
+  if (status === 429 || status === 408 || status >= 500) {
+    return { outcome: "retrying", status, reason: `HTTP ${status}`, retryAt: parseRetryAfter(result.retryAfter, now) };
+  }
+  return { outcome: "rejected", status, reason: `HTTP ${status}`, retryAt: null };
+}

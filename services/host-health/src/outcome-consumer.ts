@@ -1,0 +1,52 @@
+import { topics, type DeliveryReport } from "@fediflow/contracts";
+import { BatchConsumer, type Kafka } from "@fediflow/kafka";
+import type { Logger } from "@fediflow/logging";
+import type { HostBook } from "./host-book";
+import { contactOf, recordContact, type Contact, type HealthPolicy } from "./host-state";
+
+/** The contacts a batch of reports makes with each host, in order. */
+export function contactsByHost(reports: DeliveryReport[]): Map<string, Contact[]> {
+  const byHost = new Map<string, Contact[]>();
+  for (const report of reports) {
+    for (const outcome of report.outcomes) {
+      const contact = contactOf(outcome.outcome, outcome.status);
+      if (!contact) continue;
+      const list = byHost.get(report.host) ?? [];
+      list.push(contact);
+      byHost.set(report.host, list);
+    }
+  }
+  return byHost;
+}
+
+/** Feeds every delivery outcome into its host's state machine. */
+export function healthConsumer(
+  kafka: Kafka,
+  book: HostBook,
+  policy: HealthPolicy,
+  logger: Logger,
+  clock: () => number,
+): BatchConsumer<DeliveryReport> {
+  return new BatchConsumer({
+    kafka,
+    groupId: "fediflow-host-health",
+    topic: topics.outcomes,
+    logger,
+    async handleBatch(messages) {
+      const contacts = contactsByHost(messages.map((message) => message.value));
+      const now = clock();
+      await book.change(
+        [...contacts.keys()],
+        (record) => {
+          let result = { record, transition: null as ReturnType<typeof recordContact>["transition"] };
+          for (const contact of contacts.get(record.host) ?? []) {
+            const step = recordContact(result.record, contact, now, policy);
+            result = { record: step.record, transition: step.transition ?? result.transition };
+          }
+          return result;
+        },
+        now,
+      );
+    },
+  });
+}

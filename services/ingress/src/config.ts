@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { commonSettings, count, grpcClientSettings, list, loadConfig, port } from "@fediflow/config";
+
+export const ingressSettings = z.object({
+  FEDIFLOW_LOG_LEVEL: commonSettings.FEDIFLOW_LOG_LEVEL,
+  FEDIFLOW_LISTEN_ADDRESS: commonSettings.FEDIFLOW_LISTEN_ADDRESS,
+  ...grpcClientSettings,
+  /** Port of the public API; /healthz, /readyz and /metrics are served there too. */
+  FEDIFLOW_INGRESS_PORT: port(8080),
+  /** Comma-separated bearer tokens accepted on /v1/*. Required. */
+  FEDIFLOW_API_TOKENS: list().refine((tokens) => tokens.length > 0, "at least one token is required"),
+  /** Largest accepted request body, bytes (1 MiB). */
+  FEDIFLOW_MAX_BODY_BYTES: count(1024 * 1024),
+});
+
+export type IngressConfig = z.infer<typeof ingressSettings>;
+
+export const loadIngressConfig = (env: NodeJS.ProcessEnv = process.env): IngressConfig => loadConfig(ingressSettings, env);

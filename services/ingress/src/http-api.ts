@@ -1,0 +1,140 @@
+import express, { type Express, type Request } from "express";
+import type { Registry } from "@fediflow/runtime";
+import { hostHealthRpc, outboxRpc } from "@fediflow/contracts";
+import { call } from "@fediflow/grpc";
+import type { Logger } from "@fediflow/logging";
+import { mountOpsEndpoints, type ReadinessCheck } from "@fediflow/runtime";
+import { currentTraceId } from "@fediflow/telemetry";
+import { bearerAuth } from "./auth";
+import { Problem, problemHandler } from "./problem";
+import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest } from "./validation";
+
+export interface ApiDependencies {
+  outbox: outboxRpc.OutboxClient;
+  hostHealth: hostHealthRpc.HostHealthClient;
+  tokens: string[];
+  maxBodyBytes: number;
+  registry: Registry;
+  readiness: Record<string, ReadinessCheck>;
+  logger: Logger;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const hostStates = new Set(["healthy", "failing", "dead", "blocked"]);
+
+function requireJson(req: Request): void {
+  if (!req.is(["application/json", "application/*+json"])) {
+    throw new Problem(415, "unsupported-media-type", "Unsupported media type", "send the body as application/json");
+  }
+}
+
+/** API host documents: absent optional fields are left out rather than sent as null. */
+function hostDocument(host: hostHealthRpc.Host) {
+  return {
+    host: host.host,
+    state: host.state,
+    failures: host.failures,
+    ...(host.firstFailureAt ? { firstFailureAt: host.firstFailureAt } : {}),
+    ...(host.lastSuccessAt ? { lastSuccessAt: host.lastSuccessAt } : {}),
+    ...(host.nextProbeAt ? { nextProbeAt: host.nextProbeAt } : {}),
+  };
+}
+
+export function createApi(deps: ApiDependencies): Express {
+  const { outbox, hostHealth } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  mountOpsEndpoints(app, { registry: deps.registry, readiness: deps.readiness });
+
+  const v1 = express.Router();
+  v1.use(bearerAuth(deps.tokens));
+  v1.use(express.json({ limit: deps.maxBodyBytes, type: ["application/json", "application/*+json"], strict: true }));
+
+  v1.put("/actors", async (req, res) => {
+    requireJson(req);
+    const body = parseBody(registerActorBody, req.body);
+    const answer = await call(outbox, outbox.registerActor, { id: body.id, keyId: body.keyId, privateKeyPem: body.privateKeyPem });
+    res.json({ id: answer.id });
+  });
+
+  v1.post("/followers", async (req, res) => {
+    requireJson(req);
+    const body = parseBody(followersBody, req.body);
+    const answer = await call(outbox, outbox.updateFollowers, { actorId: body.actor, add: body.add, remove: body.remove }, 30_000);
+    res.json({ added: answer.added, removed: answer.removed });
+  });
+
+  v1.post("/activities", async (req, res) => {
+    requireJson(req);
+    const body = parseBody(activityBody, req.body);
+    if (actorIdOf(body.activity) !== body.actor) {
+      throw new Problem(400, "actor-mismatch", "Actor mismatch", "activity.actor must equal actor");
+    }
+    const answer = await call(outbox, outbox.appendActivity, {
+      actorId: body.actor,
+      activityJson: JSON.stringify(body.activity),
+      audience: body.audience,
+      idempotencyKey: body.idempotencyKey,
+      requestDigest: requestDigest(body),
+    });
+    res
+      .status(202)
+      .location(`/v1/activities/${answer.id}`)
+      .json({ id: answer.id, status: `/v1/activities/${answer.id}`, traceId: currentTraceId() ?? null });
+  });
+
+  v1.get("/activities/:id", async (req, res) => {
+    const id = req.params.id.toLowerCase();
+    if (!uuidPattern.test(id)) throw new Problem(404, "unknown-activity", "Unknown activity", `no activity ${req.params.id}`);
+    const status = await call(outbox, outbox.getActivityStatus, { id });
+    res.json({
+      id: status.id,
+      state: status.state,
+      inboxes: status.inboxes,
+      createdAt: status.createdAt,
+      ...(status.completedAt ? { completedAt: status.completedAt } : {}),
+    });
+  });
+
+  v1.get("/hosts", async (req, res) => {
+    const state = typeof req.query.state === "string" ? req.query.state : "";
+    if (state && !hostStates.has(state)) {
+      throw new Problem(400, "invalid-request", "Invalid request", "state must be one of dead, failing, healthy, blocked");
+    }
+    const limit = typeof req.query.limit === "string" ? Number(req.query.limit) : 1000;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new Problem(400, "invalid-request", "Invalid request", "limit must be an integer from 1 to 10000");
+    }
+    const after = typeof req.query.after === "string" ? req.query.after : "";
+    const answer = await call(hostHealth, hostHealth.listHosts, { state, limit, after });
+    res.json({ hosts: answer.hosts.map(hostDocument) });
+  });
+
+  v1.get("/hosts/:host", async (req, res) => {
+    const host = parseHostParameter(req.params.host);
+    const answer = await call(hostHealth, hostHealth.checkHost, { host });
+    if (!answer.host) throw new Problem(404, "unknown-host", "Unknown host", `FediFlow has never seen ${host}`);
+    res.json(hostDocument(answer.host));
+  });
+
+  v1.post("/hosts/:host/seen", async (req, res) => {
+    await call(hostHealth, hostHealth.reportInbound, { host: parseHostParameter(req.params.host) });
+    res.status(204).end();
+  });
+
+  v1.put("/hosts/:host/block", async (req, res) => {
+    await call(hostHealth, hostHealth.blockHost, { host: parseHostParameter(req.params.host) });
+    res.status(204).end();
+  });
+
+  v1.delete("/hosts/:host/block", async (req, res) => {
+    await call(hostHealth, hostHealth.unblockHost, { host: parseHostParameter(req.params.host) });
+    res.status(204).end();
+  });
+
+  app.use("/v1", v1);
+  app.use((req, _res, next) => next(new Problem(404, "not-found", "Not found", `no route for ${req.method} ${req.path}`)));
+  app.use(problemHandler(deps.logger));
+  return app;
+}

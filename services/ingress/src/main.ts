@@ -1,0 +1,33 @@
+import { hostHealthRpc, outboxRpc } from "@fediflow/contracts";
+import { channelReady, createGrpcClient } from "@fediflow/grpc";
+import { createLogger } from "@fediflow/logging";
+import { closeServer, createMetricsRegistry, exitOnFailure, listen, onShutdown } from "@fediflow/runtime";
+import { loadIngressConfig } from "./config";
+import { createApi } from "./http-api";
+
+async function main(): Promise<void> {
+  // 1. Configuration and logs.
+  const config = loadIngressConfig();
+  const logger = createLogger("ingress", config.FEDIFLOW_LOG_LEVEL);
+
+  // 2. The services behind the API.
+  const outbox = createGrpcClient(outboxRpc.OutboxClient, config.FEDIFLOW_OUTBOX_ADDRESS);
+  const hostHealth = createGrpcClient(hostHealthRpc.HostHealthClient, config.FEDIFLOW_HOST_HEALTH_ADDRESS);
+
+  // 3. The API, with /healthz, /readyz and /metrics on the same port.
+  const app = createApi({
+    outbox,
+    hostHealth,
+    tokens: config.FEDIFLOW_API_TOKENS,
+    maxBodyBytes: config.FEDIFLOW_MAX_BODY_BYTES,
+    registry: createMetricsRegistry("ingress"),
+    readiness: { outbox: () => channelReady(outbox), hostHealth: () => channelReady(hostHealth) },
+    logger,
+  });
+  const server = await listen(app, config.FEDIFLOW_INGRESS_PORT, config.FEDIFLOW_LISTEN_ADDRESS, logger, "api");
+
+  // 4. On SIGTERM: stop accepting, let requests in progress finish, close channels.
+  onShutdown(logger, [() => closeServer(server), async () => outbox.close(), async () => hostHealth.close()]);
+}
+
+main().catch(exitOnFailure(createLogger("ingress")));

@@ -1,0 +1,101 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { parseRemoteUrl } from "@fediflow/activitypub";
+import { Problem } from "./problem";
+
+/** Entries (added plus removed followers) accepted in one POST /v1/followers. */
+export const maxFollowerEntries = 10_000;
+
+const usableUrl = (value: string): boolean => {
+  try {
+    parseRemoteUrl(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** An http(s) IRI without credentials, as actors, keys, inboxes and activities are named. */
+export const iri = z.string().max(2048, "is longer than 2048 characters").refine(usableUrl, "must be an http(s) URL without credentials");
+
+const actorReference = z.union([iri, z.looseObject({ id: iri })]);
+
+export const registerActorBody = z.strictObject({
+  id: iri,
+  keyId: iri,
+  privateKeyPem: z.string().min(1).max(16_384),
+});
+
+export const followersBody = z
+  .strictObject({
+    actor: iri,
+    add: z.array(z.strictObject({ id: iri, inbox: iri, sharedInbox: iri.optional() })).default([]),
+    remove: z.array(iri).default([]),
+  })
+  .refine((body) => body.add.length + body.remove.length <= maxFollowerEntries, {
+    message: `at most ${maxFollowerEntries} entries (add plus remove) per call`,
+  });
+
+export const activityBody = z.strictObject({
+  actor: iri,
+  activity: z.looseObject({
+    id: iri,
+    type: z.string().min(1).max(64),
+    actor: actorReference,
+  }),
+  audience: z
+    .strictObject({
+      followers: z.boolean().default(false),
+      actors: z.array(iri).max(maxFollowerEntries).default([]),
+      inboxes: z.array(iri).max(maxFollowerEntries).default([]),
+    })
+    .refine((audience) => audience.followers || audience.actors.length > 0 || audience.inboxes.length > 0, {
+      message: "names nobody: set followers, actors or inboxes",
+    }),
+  idempotencyKey: z.string().min(1).max(255).optional(),
+});
+
+export type ActivityBody = z.infer<typeof activityBody>;
+
+/** Parses a body or throws a 400 problem listing every invalid field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new Problem(400, "invalid-request", "Invalid request", "the body must be a JSON object");
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const errors = result.error.issues.map((issue) => ({ pointer: `/${issue.path.join("/")}`, detail: issue.message }));
+    throw new Problem(
+      400,
+      "invalid-request",
+      "Invalid request",
+      errors.map((e) => `${e.pointer === "/" ? "body" : e.pointer}: ${e.detail}`).join("; "),
+      { errors },
+    );
+  }
+  return result.data;
+}
+
+/** The id of an activity's actor, whether given as an IRI or an embedded object. */
+export function actorIdOf(activity: ActivityBody["activity"]): string {
+  return typeof activity.actor === "string" ? activity.actor : activity.actor.id;
+}
+
+/** Identifies a request for the idempotency check: same key, same digest, same activity. */
+export function requestDigest(body: ActivityBody): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ actor: body.actor, activity: body.activity, audience: body.audience }))
+    .digest("hex");
+}
+
+/** A host as the API names it: a DNS name or IP literal, optionally with a port, lower-cased. */
+export function parseHostParameter(value: string): string {
+  if (value.length > 255 || /[/?#@\s]/.test(value)) throw new Problem(400, "invalid-host", "Invalid host", `not a host: ${value}`);
+  try {
+    const url = new URL(`https://${value}`);
+    if (!url.hostname) throw new Error("empty");
+    return url.host;
+  } catch {
+    throw new Problem(400, "invalid-host", "Invalid host", `not a host: ${value}`);
+  }
+}

@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import { topics, type ActivityAccepted } from "@fediflow/contracts";
+import { inTransaction, type Pool } from "@fediflow/postgres";
+import type { ActivityFacts } from "./activity-facts";
+import { UnregisteredActor } from "./actor-store";
+import type { ProgressRow } from "./status";
+
+export interface Audience {
+  followers: boolean;
+  actors: string[];
+  inboxes: string[];
+}
+
+export interface NewActivity {
+  actorId: string;
+  /** The activity JSON exactly as it will be delivered. */
+  body: string;
+  facts: ActivityFacts;
+  audience: Audience;
+  idempotencyKey: string | null;
+  requestDigest: string;
+  traceContext: Record<string, string>;
+}
+
+/** The idempotency key was used before with a different request. */
+export class IdempotencyConflict extends Error {
+  constructor(readonly existingId: string) {
+    super("this idempotencyKey was already used with a different request");
+    this.name = "IdempotencyConflict";
+  }
+}
+
+export interface StoredStatus extends ProgressRow {
+  id: string;
+  createdAt: Date;
+}
+
+export class ActivityStore {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Stores the activity, its progress row and its outbox row in one transaction: once this
+   * resolves the activity will be published, and nothing is stored when it rejects.
+   */
+  async append(activity: NewActivity): Promise<{ id: string; created: boolean }> {
+    return inTransaction(this.pool, async (client) => {
+      const actor = await client.query("SELECT 1 FROM actors WHERE id = $1 FOR SHARE", [activity.actorId]);
+      if (actor.rowCount === 0) throw new UnregisteredActor(activity.actorId);
+      const id = randomUUID();
+      const inserted = await client.query(
+        `INSERT INTO activities (id, actor_id, activity_iri, activity_type, object_iri, body, audience,
+                                 idempotency_key, request_digest, trace_context)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (actor_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+        [
+          id,
+          activity.actorId,
+          activity.facts.id,
+          activity.facts.type,
+          activity.facts.laneObject,
+          activity.body,
+          JSON.stringify(activity.audience),
+          activity.idempotencyKey,
+          activity.requestDigest,
+          JSON.stringify(activity.traceContext),
+        ],
+      );
+      if (inserted.rowCount === 0) {
+        const existing = await client.query<{ id: string; request_digest: string }>(
+          "SELECT id, request_digest FROM activities WHERE actor_id = $1 AND idempotency_key = $2",
+          [activity.actorId, activity.idempotencyKey],
+        );
+        const row = existing.rows[0];
+        if (!row) throw new Error("idempotency conflict without a stored activity");
+        if (row.request_digest !== activity.requestDigest) throw new IdempotencyConflict(row.id);
+        return { id: row.id, created: false };
+      }
+      await client.query("INSERT INTO activity_progress (activity_id) VALUES ($1)", [id]);
+      const message: ActivityAccepted = {
+        activityId: id,
+        actorId: activity.actorId,
+        activityType: activity.facts.type,
+        objectId: activity.facts.laneObject,
+      };
+      await client.query("INSERT INTO outbox_messages (topic, message_key, payload, headers) VALUES ($1, $2, $3, $4)", [
+        topics.activities.name,
+        activity.facts.laneObject ?? id,
+        JSON.stringify(message),
+        JSON.stringify(activity.traceContext),
+      ]);
+      return { id, created: true };
+    });
+  }
+
+  async status(id: string): Promise<StoredStatus | null> {
+    const result = await this.pool.query<{
+      id: string;
+      created_at: Date;
+      total: number | null;
+      fanned_out: number | null;
+      delivered: number;
+      failed: number;
+      parked: number;
+      blocked: number;
+      completed_at: Date | null;
+    }>(
+      `SELECT a.id, a.created_at, p.total, c.inboxes AS fanned_out, p.delivered, p.failed, p.parked, p.blocked,
+              p.completed_at
+         FROM activities a
+         JOIN activity_progress p ON p.activity_id = a.id
+         LEFT JOIN fanout_checkpoints c ON c.activity_id = a.id
+        WHERE a.id = $1`,
+      [id],
+    );
+    const row = result.rows[0];
+    if (!row) return null;
+    return {
+      id: row.id,
+      createdAt: row.created_at,
+      total: row.total,
+      fannedOut: row.fanned_out ?? 0,
+      delivered: row.delivered,
+      failed: row.failed,
+      parked: row.parked,
+      blocked: row.blocked,
+      completedAt: row.completed_at,
+    };
+  }
+}

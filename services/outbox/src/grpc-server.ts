@@ -1,0 +1,95 @@
+import { UnusableKey } from "@fediflow/activitypub";
+import { outboxRpc } from "@fediflow/contracts";
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, unavailable, unary, type GrpcService } from "@fediflow/grpc";
+import type { Logger } from "@fediflow/logging";
+import { currentTraceHeaders } from "@fediflow/telemetry";
+import { activityFacts, type Json } from "./activity-facts";
+import { IdempotencyConflict, type ActivityStore } from "./activity-store";
+import { UnregisteredActor, type ActorStore } from "./actor-store";
+import { activityStatus } from "./status";
+
+export interface OutboxHandlers {
+  actors: ActorStore;
+  activities: ActivityStore;
+  logger: Logger;
+  /** Called after an activity is committed. */
+  onAppended(): void;
+}
+
+/** PostgreSQL is unreachable or restarting: the caller should answer 503 and try later. */
+function isStorageUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== "string") return error instanceof Error && /timeout|terminat|Connection/i.test(error.message);
+  return code.startsWith("08") || code.startsWith("57P") || ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"].includes(code);
+}
+
+function mapStorageErrors(error: unknown): never {
+  if (error instanceof UnregisteredActor) throw failedPrecondition(error.message, "unregistered-actor");
+  if (error instanceof UnusableKey) throw invalidArgument(error.message, "unusable-key");
+  if (error instanceof IdempotencyConflict) throw alreadyExists(error.message, "idempotency-conflict");
+  if (isStorageUnavailable(error)) throw unavailable("storage is unavailable; nothing was stored", "storage-unavailable");
+  throw error;
+}
+
+export function outboxService({ actors, activities, logger, onAppended }: OutboxHandlers): GrpcService {
+  const implementation: outboxRpc.OutboxServer = {
+    registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest) => {
+      await actors.registerActor(request.id, request.keyId, request.privateKeyPem).catch(mapStorageErrors);
+      return { id: request.id };
+    }),
+
+    updateFollowers: unary(logger, async (request: outboxRpc.UpdateFollowersRequest) => {
+      const add = request.add.map((f) => ({ id: f.id, inbox: f.inbox, sharedInbox: f.sharedInbox }));
+      return actors.updateFollowers(request.actorId, add, request.remove).catch(mapStorageErrors);
+    }),
+
+    appendActivity: unary(logger, async (request: outboxRpc.AppendActivityRequest) => {
+      let activity: Record<string, Json>;
+      try {
+        activity = JSON.parse(request.activityJson) as Record<string, Json>;
+      } catch {
+        throw invalidArgument("activity_json is not JSON", "invalid-activity");
+      }
+      let facts;
+      try {
+        facts = activityFacts(activity);
+      } catch (error) {
+        throw invalidArgument((error as Error).message, "invalid-activity");
+      }
+      if (facts.actor !== request.actorId) throw invalidArgument("activity.actor differs from actor", "actor-mismatch");
+      // Stored with the activity, so the relay publishes it in this call's trace.
+      const traceContext = currentTraceHeaders();
+      const result = await activities
+        .append({
+          actorId: request.actorId,
+          body: request.activityJson,
+          facts,
+          audience: {
+            followers: request.audience?.followers ?? false,
+            actors: request.audience?.actors ?? [],
+            inboxes: request.audience?.inboxes ?? [],
+          },
+          idempotencyKey: request.idempotencyKey ?? null,
+          requestDigest: request.requestDigest,
+          traceContext,
+        })
+        .catch(mapStorageErrors);
+      if (result.created) onAppended();
+      return result;
+    }),
+
+    getActivityStatus: unary(logger, async (request: outboxRpc.GetActivityStatusRequest) => {
+      const stored = await activities.status(request.id).catch(mapStorageErrors);
+      if (!stored) throw notFound(`no activity ${request.id}`, "unknown-activity");
+      const { state, inboxes } = activityStatus(stored);
+      return {
+        id: stored.id,
+        state,
+        inboxes,
+        createdAt: stored.createdAt.toISOString(),
+        completedAt: stored.completedAt?.toISOString(),
+      };
+    }),
+  };
+  return { name: "fediflow.v1.Outbox", definition: outboxRpc.OutboxService, implementation };
+}

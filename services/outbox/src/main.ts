@@ -1,0 +1,68 @@
+import { createKafka } from "@fediflow/kafka";
+import { createLogger } from "@fediflow/logging";
+import { createPool, databaseReachable } from "@fediflow/postgres";
+import { startGrpcServer } from "@fediflow/grpc";
+import { createMetricsRegistry, exitOnFailure, onShutdown, startOpsServer, closeServer } from "@fediflow/runtime";
+import { AccountingStore } from "./accounting-store";
+import { ActivityStore } from "./activity-store";
+import { ActorStore } from "./actor-store";
+import { loadOutboxConfig } from "./config";
+import { outboxService } from "./grpc-server";
+import { outboxMetrics } from "./metrics";
+import { accountingConsumer } from "./outcome-consumer";
+import { OutboxRelay } from "./relay";
+
+async function main(): Promise<void> {
+  // 1. Configuration and logs.
+  const config = loadOutboxConfig();
+  const logger = createLogger("outbox", config.FEDIFLOW_LOG_LEVEL);
+
+  // 2. Dependencies.
+  const pool = createPool({
+    connectionString: config.FEDIFLOW_DATABASE_URL,
+    max: config.FEDIFLOW_DATABASE_POOL_SIZE,
+    applicationName: "fediflow-outbox",
+  });
+  const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-outbox`, logger });
+  const keyEncryptionKey = Buffer.from(config.FEDIFLOW_KEY_ENCRYPTION_KEY, "base64");
+
+  // 3. The relay and the accounting consumer.
+  const relay = new OutboxRelay({
+    pool,
+    kafka,
+    logger,
+    batchSize: config.FEDIFLOW_RELAY_BATCH_SIZE,
+    pollMs: config.FEDIFLOW_RELAY_POLL_MS,
+  });
+  await relay.start();
+  const accounting = accountingConsumer(kafka, new AccountingStore(pool), logger);
+  await accounting.start();
+
+  // 4. Servers.
+  const grpc = await startGrpcServer(
+    [
+      outboxService({
+        actors: new ActorStore(pool, keyEncryptionKey),
+        activities: new ActivityStore(pool),
+        logger,
+        onAppended: () => relay.wake(),
+      }),
+    ],
+    config.FEDIFLOW_OUTBOX_GRPC_PORT,
+    logger,
+    config.FEDIFLOW_LISTEN_ADDRESS,
+  );
+  const registry = createMetricsRegistry("outbox");
+  outboxMetrics(registry, relay);
+  const ops = await startOpsServer(
+    config.FEDIFLOW_OPS_PORT,
+    { registry, readiness: { database: () => databaseReachable(pool) } },
+    logger,
+    config.FEDIFLOW_LISTEN_ADDRESS,
+  );
+
+  // 5. On SIGTERM: refuse new calls, finish the relay's batch, close connections.
+  onShutdown(logger, [() => grpc.close(), () => relay.stop(), () => accounting.stop(), () => closeServer(ops), () => pool.end()]);
+}
+
+main().catch(exitOnFailure(createLogger("outbox")));

@@ -1,0 +1,132 @@
+import type { Logger } from "@fediflow/logging";
+import { inTransaction, type Pool } from "@fediflow/postgres";
+import { context, contextFromHeaders } from "@fediflow/telemetry";
+import type { Kafka, Producer } from "@fediflow/kafka";
+
+/** A fixed key for the transaction-scoped lock that makes one relay publish at a time. */
+const relayLockKey = 0x0fed1f11;
+
+export interface RelayOptions {
+  pool: Pool;
+  kafka: Kafka;
+  logger: Logger;
+  batchSize: number;
+  pollMs: number;
+}
+
+interface OutboxRow {
+  id: number;
+  topic: string;
+  message_key: string;
+  payload: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * The transactional outbox relay: publishes committed outbox rows in id order and deletes
+ * them in the same transaction. One relay publishes at a time (a transaction-level advisory
+ * lock, safe behind PgBouncer), so activities about one object enter Kafka in the order they
+ * were accepted. A crash after publishing and before COMMIT republishes those rows; fan-out
+ * recognises the activity and does not start a second fan-out.
+ */
+export class OutboxRelay {
+  private producer: Producer | undefined;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  /** Rows published since start. */
+  published = 0;
+
+  constructor(private readonly options: RelayOptions) {}
+
+  async start(): Promise<void> {
+    // One request in flight: a retried send cannot overtake the next one.
+    this.producer = this.options.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Called after a commit in this process, so the relay does not wait for its next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await this.producer?.disconnect();
+  }
+
+  /** Rows waiting to be published: the relay backlog. */
+  async backlog(): Promise<number> {
+    const result = await this.options.pool.query<{ count: number }>("SELECT count(*)::int AS count FROM outbox_messages");
+    return result.rows[0]?.count ?? 0;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.options.logger.warn({ err: error }, "relay failed; will try again");
+        await this.sleep(Math.min(100 * 2 ** failures, 5_000));
+        continue;
+      }
+      if (published === 0) await this.sleep(this.options.pollMs);
+    }
+  }
+
+  private async publishBatch(): Promise<number> {
+    const producer = this.producer;
+    if (!producer) return 0;
+    return inTransaction(this.options.pool, async (client) => {
+      const lock = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [relayLockKey]);
+      if (!lock.rows[0]?.locked) return 0;
+      const rows = await client.query<OutboxRow>(
+        "SELECT id, topic, message_key, payload, headers FROM outbox_messages ORDER BY id LIMIT $1",
+        [this.options.batchSize],
+      );
+      if (rows.rows.length === 0) return 0;
+      for (const row of rows.rows) {
+        // Published in the trace of the API call that accepted it.
+        await context.with(contextFromHeaders(row.headers), () =>
+          producer.send({
+            topic: row.topic,
+            acks: -1,
+            messages: [{ key: row.message_key, value: row.payload, headers: { ...row.headers } }],
+          }),
+        );
+      }
+      await client.query("DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])", [rows.rows.map((row) => row.id)]);
+      this.published += rows.rows.length;
+      return rows.rows.length;
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.woken = false;
+        this.wakeUp = undefined;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./test-stack";
+export * from "./wait";

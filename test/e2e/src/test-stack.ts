@@ -1,0 +1,147 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { appendFileSync, mkdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { FakeFediverse, type FakeFediverseOptions } from "@fediflow/fake-fediverse";
+import { startStack, type RunningStack, type StackOptions } from "@fediflow/local-stack";
+import { createScratchDatabase, type ScratchDatabase } from "@fediflow/postgres";
+import { waitFor } from "./wait";
+
+export interface TestStackOptions extends Omit<StackOptions, "onLine" | "env"> {
+  fediverse?: FakeFediverseOptions;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface LocalActor {
+  id: string;
+  keyId: string;
+  privateKeyPem: string;
+  publicKeyPem: string;
+}
+
+/**
+ * The real stack for one test file: a scratch database, its own Redis key prefix, its own
+ * mock Kafka cluster and ports, a fake fediverse, and service logs in a file (printed path
+ * on failure).
+ */
+export class TestStack {
+  private constructor(
+    readonly token: string,
+    readonly stack: RunningStack,
+    readonly fediverse: FakeFediverse,
+    readonly database: ScratchDatabase,
+    readonly db: pg.Pool,
+    readonly logFile: string,
+    readonly redisPrefix: string,
+  ) {}
+
+  static async start(options: TestStackOptions = {}): Promise<TestStack> {
+    const database = await createScratchDatabase(undefined, "fediflow_e2e");
+    const fediverse = await FakeFediverse.start(options.fediverse ?? { hosts: 3 });
+    const logDirectory = path.join(os.tmpdir(), "fediflow-e2e");
+    mkdirSync(logDirectory, { recursive: true });
+    const logFile = path.join(logDirectory, `${database.name}.log`);
+    const redisPrefix = `${database.name}:`;
+    const token = randomBytes(16).toString("hex");
+    let stack: RunningStack;
+    try {
+      stack = await startStack({
+        ...options,
+        ingressPort: 0,
+        env: {
+          FEDIFLOW_DATABASE_URL: database.url,
+          FEDIFLOW_REDIS_KEY_PREFIX: redisPrefix,
+          FEDIFLOW_API_TOKENS: token,
+          FEDIFLOW_ALLOW_PRIVATE_NETWORKS: "true",
+          FEDIFLOW_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+          FEDIFLOW_LOG_LEVEL: "info",
+          FEDIFLOW_KAFKA_BROKERS: "",
+          ...options.env,
+        },
+        onLine: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
+        onBrokerLog: (line) => appendFileSync(logFile, `[kafka] ${line}\n`),
+      });
+    } catch (error) {
+      await fediverse.stop();
+      await database.drop();
+      throw new Error(`${(error as Error).message}\n(logs: ${logFile})`);
+    }
+    return new TestStack(token, stack, fediverse, database, new pg.Pool({ connectionString: database.url, max: 4 }), logFile, redisPrefix);
+  }
+
+  async stop(): Promise<void> {
+    await this.stack.stop();
+    await this.fediverse.stop();
+    await this.db.end();
+    await this.database.drop();
+  }
+
+  /** Calls the public API with the bearer token (unless headers say otherwise). */
+  async api<T = Record<string, unknown>>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+    const response = await fetch(`${this.stack.ingressUrl}${route}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  /** Registers a local actor with a fresh RSA key that the fake fediverse trusts. */
+  async registerActor(name = "alice"): Promise<LocalActor> {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const id = `https://local.example/users/${name}`;
+    const actor = {
+      id,
+      keyId: `${id}#main-key`,
+      privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
+    };
+    const response = await this.api("PUT", "/v1/actors", { id: actor.id, keyId: actor.keyId, privateKeyPem: actor.privateKeyPem });
+    if (response.status !== 200) throw new Error(`PUT /v1/actors: ${response.status} ${JSON.stringify(response.body)}`);
+    this.fediverse.trustKey(actor.keyId, actor.publicKeyPem);
+    return actor;
+  }
+
+  /** Waits until an activity's status reaches done and returns it. */
+  async waitUntilDone(id: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+    return waitFor(`activity ${id} done`, async () => {
+      const status = await this.api("GET", `/v1/activities/${id}`);
+      return status.body.state === "done" ? status.body : undefined;
+    }, timeoutMs, 200);
+  }
+
+  async count(table: string): Promise<number> {
+    const result = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    return result.rows[0]!.n;
+  }
+}
+
+/** A Create of a Note by the actor, with a unique id. */
+export function createNote(actor: string, text = "hello fediverse"): Record<string, unknown> {
+  const id = randomBytes(6).toString("hex");
+  return {
+    "@context": "https://www.w3.org/ns/activitystreams",
+    id: `${actor}/activities/${id}`,
+    type: "Create",
+    actor,
+    object: { id: `${actor}/notes/${id}`, type: "Note", attributedTo: actor, content: text },
+  };
+}

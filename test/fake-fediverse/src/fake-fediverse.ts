@@ -1,0 +1,324 @@
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { digestHeader, parseSignatureHeader, verifyCavageSignature } from "@fediflow/activitypub";
+import { seededRandom, type Behaviour } from "./behaviour";
+
+/** One POST a virtual server received. */
+export interface ReceivedPost {
+  host: string;
+  /** The inbox URL that was posted to. */
+  inbox: string;
+  activityId: string | null;
+  activityType: string | null;
+  objectId: string | null;
+  deliveryId: string | null;
+  keyId: string | null;
+  signatureValid: boolean;
+  digestValid: boolean;
+  /** Date header present and within an hour of now, as Mastodon requires (it allows 12 h). */
+  dateValid: boolean;
+  userAgent: string | null;
+  /** The status the server answered (0 for a black hole). */
+  status: number;
+  receivedAt: number;
+}
+
+export interface HostOptions {
+  behaviour?: Behaviour;
+  /** Whether the server's actors advertise a shared inbox (default true). */
+  sharedInbox?: boolean;
+}
+
+export interface VirtualHost {
+  index: number;
+  address: string;
+  port: number;
+  /** host:port, as FediFlow names the host. */
+  host: string;
+  origin: string;
+  behaviour: Behaviour;
+  hasSharedInbox: boolean;
+  sharedInbox: string;
+  received: ReceivedPost[];
+  /** Highest number of requests it was handling at once. */
+  peakConcurrency: number;
+  inboxOf(user: string): string;
+  actorOf(user: string): string;
+}
+
+export interface FakeFediverseOptions {
+  /** A number of healthy hosts, or one entry per host. */
+  hosts: number | HostOptions[];
+  /** Second octet of the 127.x.y.z addresses the hosts get (default 77). */
+  network?: number;
+  seed?: number;
+}
+
+interface HostRuntime {
+  host: VirtualHost;
+  server: Server | null;
+  sockets: Set<Socket>;
+  active: number;
+  rateLimitedSoFar: number;
+}
+
+const hostAddress = (network: number, index: number) => `127.${network}.${1 + Math.floor(index / 250)}.${1 + (index % 250)}`;
+
+/**
+ * A simulated fediverse on this machine: every virtual server listens on its own loopback
+ * address (127.77.y.z) on one shared port, checks each inbox POST's draft-cavage signature
+ * and digest against the keys it was told to trust (answering 401 otherwise, as Mastodon
+ * does), answers according to its behaviour and records what it received.
+ */
+export class FakeFediverse {
+  readonly hosts: VirtualHost[] = [];
+  private readonly runtimes = new Map<string, HostRuntime>();
+  private readonly keys = new Map<string, KeyObject>();
+  private readonly random: () => number;
+
+  private constructor(
+    readonly port: number,
+    seed: number,
+  ) {
+    this.random = seededRandom(seed);
+  }
+
+  static async start(options: FakeFediverseOptions): Promise<FakeFediverse> {
+    const specs = typeof options.hosts === "number" ? Array.from({ length: options.hosts }, () => ({})) : options.hosts;
+    const network = options.network ?? 77;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const probe = createServer();
+      const port = await new Promise<number>((resolve, reject) => {
+        probe.once("error", reject);
+        probe.listen(0, hostAddress(network, 0), () => resolve((probe.address() as { port: number }).port));
+      });
+      await new Promise((resolve) => probe.close(resolve));
+      const fediverse = new FakeFediverse(port, options.seed ?? 1);
+      try {
+        await fediverse.addHosts(specs, network);
+        return fediverse;
+      } catch (error) {
+        await fediverse.stop();
+        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+      }
+    }
+    throw new Error("no port free on every fake host address");
+  }
+
+  /** Trusts a public key for signatures with this keyId (what fetching the actor would give). */
+  trustKey(keyId: string, publicKeyPem: string): void {
+    this.keys.set(keyId, createPublicKey(publicKeyPem));
+  }
+
+  host(name: string): VirtualHost {
+    const runtime = this.runtimes.get(name);
+    if (!runtime) throw new Error(`no fake host ${name}`);
+    return runtime.host;
+  }
+
+  /** Every POST every host received, in arrival order per host. */
+  allReceived(): ReceivedPost[] {
+    return this.hosts.flatMap((host) => host.received);
+  }
+
+  /** Changes a host's behaviour; starts or stops its listener when it stops or starts refusing. */
+  async setBehaviour(name: string, behaviour: Behaviour): Promise<void> {
+    const runtime = this.runtimes.get(name);
+    if (!runtime) throw new Error(`no fake host ${name}`);
+    runtime.host.behaviour = behaviour;
+    runtime.rateLimitedSoFar = 0;
+    if (behaviour.kind === "refuse" && runtime.server) await this.closeRuntime(runtime);
+    if (behaviour.kind !== "refuse" && !runtime.server) await this.listen(runtime);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.runtimes.values()].map((runtime) => this.closeRuntime(runtime)));
+  }
+
+  private async addHosts(specs: HostOptions[], network: number): Promise<void> {
+    for (const [index, spec] of specs.entries()) {
+      const address = hostAddress(network, index);
+      const host = `${address}:${this.port}`;
+      const origin = `http://${host}`;
+      const virtual: VirtualHost = {
+        index,
+        address,
+        port: this.port,
+        host,
+        origin,
+        behaviour: spec.behaviour ?? { kind: "ok" },
+        hasSharedInbox: spec.sharedInbox ?? true,
+        sharedInbox: `${origin}/inbox`,
+        received: [],
+        peakConcurrency: 0,
+        inboxOf: (user) => `${origin}/users/${user}/inbox`,
+        actorOf: (user) => `${origin}/users/${user}`,
+      };
+      this.hosts.push(virtual);
+      const runtime: HostRuntime = { host: virtual, server: null, sockets: new Set(), active: 0, rateLimitedSoFar: 0 };
+      this.runtimes.set(host, runtime);
+    }
+    // Listen in chunks: thousands of listeners at once would only queue in the kernel anyway.
+    const runtimes = [...this.runtimes.values()].filter((runtime) => runtime.host.behaviour.kind !== "refuse");
+    for (let i = 0; i < runtimes.length; i += 200) await Promise.all(runtimes.slice(i, i + 200).map((runtime) => this.listen(runtime)));
+  }
+
+  private listen(runtime: HostRuntime): Promise<void> {
+    const server = createServer({ keepAlive: true }, (req, res) => void this.handle(runtime, req, res));
+    server.on("connection", (socket) => {
+      runtime.sockets.add(socket);
+      socket.on("close", () => runtime.sockets.delete(socket));
+    });
+    runtime.server = server;
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.port, runtime.host.address, () => resolve());
+    });
+  }
+
+  private async closeRuntime(runtime: HostRuntime): Promise<void> {
+    const server = runtime.server;
+    runtime.server = null;
+    if (!server) return;
+    for (const socket of runtime.sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+
+  private async handle(runtime: HostRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { host } = runtime;
+    const path = req.url ?? "/";
+    if (req.method === "GET") return this.serveDocument(host, path, res);
+    if (req.method !== "POST" || !(path === "/inbox" || /^\/users\/[^/]+\/inbox$/.test(path))) {
+      res.writeHead(404).end();
+      return;
+    }
+    runtime.active += 1;
+    host.peakConcurrency = Math.max(host.peakConcurrency, runtime.active);
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const post = this.inspect(host, path, req, body);
+      const status = await this.answer(runtime, post, res);
+      post.status = status;
+      host.received.push(post);
+    } finally {
+      runtime.active -= 1;
+    }
+  }
+
+  private inspect(host: VirtualHost, path: string, req: IncomingMessage, body: Buffer): ReceivedPost {
+    let activity: Record<string, unknown> = {};
+    try {
+      activity = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+    } catch {
+      // recorded with nulls
+    }
+    const header = (name: string) => {
+      const value = req.headers[name];
+      return typeof value === "string" ? value : null;
+    };
+    const object = activity.object;
+    const objectId = typeof object === "string" ? object : object && typeof object === "object" ? ((object as { id?: string }).id ?? null) : null;
+    let keyId: string | null = null;
+    let signatureValid = false;
+    try {
+      const parsed = parseSignatureHeader(header("signature") ?? "");
+      keyId = parsed.keyId;
+      const key = this.keys.get(parsed.keyId);
+      const required = ["(request-target)", "host", "date", "digest"];
+      if (key && required.every((name) => parsed.headers.includes(name))) {
+        const headerValues: Record<string, string> = {};
+        for (const name of parsed.headers) if (name !== "(request-target)") headerValues[name] = header(name) ?? "";
+        signatureValid = verifyCavageSignature(parsed, { method: "POST", path, headerValues }, key);
+      }
+    } catch {
+      signatureValid = false;
+    }
+    const date = Date.parse(header("date") ?? "");
+    return {
+      host: host.host,
+      inbox: `${host.origin}${path}`,
+      activityId: typeof activity.id === "string" ? activity.id : null,
+      activityType: typeof activity.type === "string" ? activity.type : null,
+      objectId,
+      deliveryId: header("fediflow-delivery-id"),
+      keyId,
+      signatureValid,
+      digestValid: header("digest") === digestHeader(body),
+      dateValid: !Number.isNaN(date) && Math.abs(Date.now() - date) < 3_600_000,
+      userAgent: header("user-agent"),
+      status: 0,
+      receivedAt: Date.now(),
+    };
+  }
+
+  private async answer(runtime: HostRuntime, post: ReceivedPost, res: ServerResponse): Promise<number> {
+    const behaviour = runtime.host.behaviour;
+    if (!post.signatureValid || !post.digestValid) {
+      res.writeHead(401).end("signature or digest does not verify");
+      return 401;
+    }
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    switch (behaviour.kind) {
+      case "blackHole":
+        await new Promise<void>((resolve) => res.on("close", resolve));
+        return 0;
+      case "status":
+        if (behaviour.latencyMs) await wait(behaviour.latencyMs);
+        res.writeHead(behaviour.status).end();
+        return behaviour.status;
+      case "rateLimited":
+        if (runtime.rateLimitedSoFar < behaviour.times) {
+          runtime.rateLimitedSoFar += 1;
+          res.writeHead(429, { "retry-after": String(behaviour.retryAfterSeconds) }).end();
+          return 429;
+        }
+        break;
+      case "flaky":
+        if (this.random() < behaviour.failureRate) {
+          const status = behaviour.status ?? 503;
+          res.writeHead(status).end();
+          return status;
+        }
+        break;
+      case "redirect":
+        res.writeHead(behaviour.status, { location: behaviour.location }).end();
+        return behaviour.status;
+      case "ok": {
+        const latency = behaviour.latencyMs;
+        const ms = Array.isArray(latency) ? latency[0] + this.random() * (latency[1] - latency[0]) : (latency ?? 0);
+        if (ms > 0) await wait(ms);
+        break;
+      }
+      case "refuse":
+        break;
+    }
+    res.writeHead(202).end();
+    return 202;
+  }
+
+  /** Actor documents (for audience.actors) and nodeinfo (for host-health probes). */
+  private serveDocument(host: VirtualHost, path: string, res: ServerResponse): void {
+    const json = (status: number, value: unknown) => {
+      res.writeHead(status, { "content-type": "application/activity+json" }).end(JSON.stringify(value));
+    };
+    if (host.behaviour.kind === "blackHole") return;
+    const actor = /^\/users\/([^/]+)$/.exec(path);
+    if (actor) {
+      return json(200, {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id: `${host.origin}${path}`,
+        type: "Person",
+        inbox: `${host.origin}${path}/inbox`,
+        ...(host.hasSharedInbox ? { endpoints: { sharedInbox: host.sharedInbox } } : {}),
+      });
+    }
+    if (path === "/.well-known/nodeinfo") {
+      if (host.behaviour.kind === "status" && host.behaviour.status >= 500) return json(host.behaviour.status, {});
+      return json(200, { links: [{ rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", href: `${host.origin}/nodeinfo/2.0` }] });
+    }
+    res.writeHead(404).end();
+  }
+}

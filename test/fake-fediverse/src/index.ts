@@ -1,0 +1,2 @@
+export * from "./behaviour";
+export * from "./fake-fediverse";

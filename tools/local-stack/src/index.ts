@@ -1,0 +1,4 @@
+export * from "./broker";
+export * from "./service-process";
+export * from "./ports";
+export * from "./stack";

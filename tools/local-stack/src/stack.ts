@@ -1,0 +1,190 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { ensureDatabase, migrate } from "@fediflow/postgres";
+import { MockBroker, repositoryRoot } from "./broker";
+import { freePort } from "./ports";
+import { ServiceProcess, serviceNames, type ServiceName } from "./service-process";
+
+export interface StackOptions {
+  root?: string;
+  /** Port of the public API (default FEDIFLOW_INGRESS_PORT or 8080; 0 picks a free one). */
+  ingressPort?: number;
+  /** Fixed well-known ports for gRPC and ops (50051/50052, 9091..) instead of free ones. */
+  fixedPorts?: boolean;
+  /** Environment for every service, over the caller's own. */
+  env?: NodeJS.ProcessEnv;
+  /** Environment for one service, over everything else. */
+  serviceEnv?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+  /** Brokers in the mock cluster (default 3). Ignored when FEDIFLOW_KAFKA_BROKERS is set. */
+  brokers?: number;
+  /** Processes per service (default 1 each). */
+  replicas?: Partial<Record<ServiceName, number>>;
+  /** Every line a service prints (JSON log lines). */
+  onLine?(process: string, line: string): void;
+  onBrokerLog?(line: string): void;
+  /** How long to wait for every process to be ready, ms. */
+  readyTimeoutMs?: number;
+}
+
+export interface RunningStack {
+  ingressUrl: string;
+  databaseUrl: string;
+  kafkaBrokers: string[];
+  /** The mock cluster, when this stack started one. */
+  broker: MockBroker | null;
+  processes: Map<string, ServiceProcess>;
+  /** The environment every process was started with (without per-process ports). */
+  env: NodeJS.ProcessEnv;
+  opsUrl(process: string): string;
+  /** Starts another process of a service and waits until it is ready; returns its name. */
+  addProcess(service: ServiceName): Promise<string>;
+  /** Restarts a stopped (or killed) process and waits until it is ready. */
+  restart(process: string): Promise<void>;
+  waitReady(process: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The key that seals actors' keys in local runs, generated once per checkout. */
+async function localKeyEncryptionKey(root: string): Promise<string> {
+  const file = path.join(root, ".local", "key-encryption-key");
+  try {
+    return (await readFile(file, "utf8")).trim();
+  } catch {
+    const key = randomBytes(32).toString("base64");
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, `${key}\n`, { mode: 0o600 });
+    return key;
+  }
+}
+
+async function waitForHttp(url: string, child: ServiceProcess, deadline: number): Promise<void> {
+  for (;;) {
+    if (!child.running) {
+      throw new Error(`${child.options.name} exited while starting:\n${child.tail.join("\n")}`);
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${child.options.name} not ready at ${url}:\n${child.tail.join("\n")}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+/**
+ * Starts the whole pipeline on this machine: the mock Kafka cluster (unless
+ * FEDIFLOW_KAFKA_BROKERS names a Kafka), the database and its migrations, then the five
+ * services as separate processes, and resolves once every one answers /readyz.
+ */
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const root = options.root ?? repositoryRoot;
+  const base: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+  const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
+  const databaseUrl = base.FEDIFLOW_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/fediflow";
+  await ensureDatabase(databaseUrl);
+  await migrate(databaseUrl);
+
+  let broker: MockBroker | null = null;
+  let kafkaBrokers = (base.FEDIFLOW_KAFKA_BROKERS ?? "").split(",").filter(Boolean);
+  if (kafkaBrokers.length === 0) {
+    broker = await MockBroker.start({ brokers: options.brokers ?? 3, root, onLog: options.onBrokerLog });
+    kafkaBrokers = broker.bootstrapServers;
+  }
+
+  const fixed = options.fixedPorts ?? false;
+  const ingressPort = options.ingressPort ?? Number(base.FEDIFLOW_INGRESS_PORT ?? 8080);
+  const ports = {
+    ingress: ingressPort === 0 ? await freePort() : ingressPort,
+    outbox: fixed ? 50051 : await freePort(),
+    hostHealth: fixed ? 50052 : await freePort(),
+  };
+  let nextFixedOps = 9091;
+  const opsPort = async () => (fixed ? nextFixedOps++ : freePort());
+
+  const env: NodeJS.ProcessEnv = {
+    FEDIFLOW_LISTEN_ADDRESS: "127.0.0.1",
+    ...base,
+    FEDIFLOW_DATABASE_URL: databaseUrl,
+    FEDIFLOW_KAFKA_BROKERS: kafkaBrokers.join(","),
+    FEDIFLOW_KEY_ENCRYPTION_KEY: base.FEDIFLOW_KEY_ENCRYPTION_KEY ?? (await localKeyEncryptionKey(root)),
+    FEDIFLOW_OUTBOX_ADDRESS: `127.0.0.1:${ports.outbox}`,
+    FEDIFLOW_HOST_HEALTH_ADDRESS: `127.0.0.1:${ports.hostHealth}`,
+    FEDIFLOW_OUTBOX_GRPC_PORT: String(ports.outbox),
+    FEDIFLOW_HOST_HEALTH_GRPC_PORT: String(ports.hostHealth),
+    FEDIFLOW_INGRESS_PORT: String(ports.ingress),
+  };
+
+  const processes = new Map<string, ServiceProcess>();
+  const readyUrls = new Map<string, string>();
+  const counts = new Map<ServiceName, number>();
+  const onLine = options.onLine ?? (() => undefined);
+
+  const create = async (service: ServiceName): Promise<ServiceProcess> => {
+    const n = (counts.get(service) ?? 0) + 1;
+    counts.set(service, n);
+    const name = n === 1 ? service : `${service}-${n}`;
+    const ops = await opsPort();
+    const child = new ServiceProcess({
+      name,
+      service,
+      root,
+      env: { ...env, FEDIFLOW_OPS_PORT: String(ops), POD_NAME: name, ...options.serviceEnv?.[service] },
+      onLine,
+    });
+    processes.set(name, child);
+    readyUrls.set(name, service === "ingress" ? `http://127.0.0.1:${ports.ingress}/readyz` : `http://127.0.0.1:${ops}/readyz`);
+    child.start();
+    return child;
+  };
+
+  const waitReady = async (name: string) => {
+    const child = processes.get(name);
+    if (!child) throw new Error(`no process ${name}`);
+    await waitForHttp(readyUrls.get(name)!, child, Date.now() + readyTimeoutMs);
+  };
+
+  const stop = async () => {
+    // Front door first, so nothing new arrives while the rest drains.
+    const order = [...processes.values()].sort((a, b) => serviceNames.indexOf(b.options.service) - serviceNames.indexOf(a.options.service));
+    for (const child of order.filter((c) => c.options.service === "ingress")) await child.stop();
+    await Promise.all(order.filter((c) => c.options.service !== "ingress").map((child) => child.stop()));
+    await broker?.stop();
+  };
+
+  try {
+    for (const service of serviceNames) {
+      for (let i = 0; i < (options.replicas?.[service] ?? 1); i += 1) await create(service);
+    }
+    await Promise.all([...processes.keys()].map(waitReady));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    ingressUrl: `http://127.0.0.1:${ports.ingress}`,
+    databaseUrl,
+    kafkaBrokers,
+    broker,
+    processes,
+    env,
+    opsUrl: (name) => readyUrls.get(name)!.replace(/\/readyz$/, ""),
+    async addProcess(service) {
+      const child = await create(service);
+      await waitReady(child.options.name);
+      return child.options.name;
+    },
+    async restart(name) {
+      const child = processes.get(name);
+      if (!child) throw new Error(`no process ${name}`);
+      if (child.running) await child.stop();
+      child.start();
+      await waitReady(name);
+    },
+    waitReady,
+    stop,
+  };
+}
