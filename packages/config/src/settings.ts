@@ -56,6 +56,13 @@ export const kafkaSettings = {
   FEDIFLOW_KAFKA_BROKERS: list(),
   /** Kafka client id prefix; the pod name is appended when present. */
   FEDIFLOW_KAFKA_CLIENT_ID: z.string().default("fediflow"),
+  /**
+   * Consumer-group session timeout, ms. A member silent this long is evicted. librdkafka's mock
+   * cluster also waits this long minus a second on every rebalance, so the local stack uses 6 s.
+   */
+  FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS: millis(30_000),
+  /** Consumer heartbeat interval, ms; at most a third of the session timeout. */
+  FEDIFLOW_KAFKA_HEARTBEAT_INTERVAL_MS: millis(3_000),
 };
 
 /** Where the gRPC servers are, for their clients. */

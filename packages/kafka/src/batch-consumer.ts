@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import type { TopicSpec } from "@fediflow/contracts";
 import type { Logger } from "@fediflow/logging";
+import type { ConsumerTiming } from "./client";
 import { UndecodableMessage, decodeValue, readHeaders } from "./codec";
 import type { ConsumedMessage } from "./parallel-consumer";
 
@@ -12,6 +13,7 @@ export interface BatchConsumerOptions<V> {
   /** Handles a whole fetched batch of one partition; rejecting retries the same batch. */
   handleBatch(messages: ConsumedMessage<V>[], partition: number): Promise<void>;
   onBatch?(partition: number, highWatermark: number, committed: number): void;
+  timing?: ConsumerTiming;
 }
 
 /**
@@ -26,6 +28,8 @@ export class BatchConsumer<V> {
   constructor(private readonly options: BatchConsumerOptions<V>) {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
+      sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.timing?.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
     });

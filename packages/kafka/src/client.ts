@@ -36,3 +36,19 @@ export function createKafka(options: KafkaOptions): Kafka {
       },
   });
 }
+
+/** Group-membership timing shared by every consumer of a process. */
+export interface ConsumerTiming {
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+}
+
+export function consumerTiming(config: {
+  FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS: number;
+  FEDIFLOW_KAFKA_HEARTBEAT_INTERVAL_MS: number;
+}): ConsumerTiming {
+  return {
+    sessionTimeoutMs: config.FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: Math.min(config.FEDIFLOW_KAFKA_HEARTBEAT_INTERVAL_MS, Math.floor(config.FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS / 3)),
+  };
+}

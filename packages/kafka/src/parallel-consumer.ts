@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import type { TopicSpec } from "@fediflow/contracts";
 import type { Logger } from "@fediflow/logging";
+import type { ConsumerTiming } from "./client";
 import { UndecodableMessage, decodeValue, readHeaders } from "./codec";
 import { Lanes } from "./lanes";
 import { PartitionOffsets, decodeFinishedOffsets, encodeFinishedOffsets } from "./offset-tracker";
@@ -32,8 +33,8 @@ export interface ParallelConsumerOptions<V> {
   maxInFlight?: number;
   /** How often finished offsets are committed, milliseconds. Default 1000. */
   commitIntervalMs?: number;
-  sessionTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
+  /** Group-membership timing (consumerTiming(config)); kafkajs defaults when absent. */
+  timing?: ConsumerTiming;
   /** Called for each fetched batch: the lag view (high watermark) for metrics. */
   onBatch?(partition: number, highWatermark: number): void;
 }
@@ -106,8 +107,8 @@ export class ParallelConsumer<V> {
     this.capacity = new Capacity(options.maxInFlight ?? 1000);
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.timing?.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
     });

@@ -3,7 +3,7 @@ import type { ActivityBodies } from "./activity-bodies";
 import { classifyOutcome, type Classified } from "./classify-outcome";
 import type { HostLimiter } from "./host-limiter";
 import type { InboxSender } from "./inbox-sender";
-import { MissingSigningKey, type SigningKeys } from "./signing-keys";
+import { MissingSigningKey, type SigningKeys } from "@fediflow/actor-keys";
 
 export interface Attempted {
   report: DeliveryReport;

@@ -3,7 +3,7 @@ import { cavageSignature, signedPostHeaders } from "@fediflow/activitypub";
 import { destinationUrl, discardCapped, type Dispatcher } from "@fediflow/remote-http";
 import type { ActivityBody } from "./activity-bodies";
 import type { AttemptResult } from "./classify-outcome";
-import type { SigningKey } from "./signing-keys";
+import type { SigningKey } from "@fediflow/actor-keys";
 
 export interface InboxSenderOptions {
   dispatcher: Dispatcher;

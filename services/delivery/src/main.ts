@@ -1,6 +1,6 @@
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
-import { ParallelConsumer, TopicProducer, createKafka } from "@fediflow/kafka";
+import { ParallelConsumer, TopicProducer, consumerTiming, createKafka } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRemoteAgent, userAgent } from "@fediflow/remote-http";
@@ -11,7 +11,7 @@ import { DeliveryWorker } from "./delivery-worker";
 import { HostLimiter } from "./host-limiter";
 import { InboxSender } from "./inbox-sender";
 import { deliveryMetrics } from "./metrics";
-import { SigningKeys } from "./signing-keys";
+import { SigningKeys } from "@fediflow/actor-keys";
 
 async function main(): Promise<void> {
   // 1. Configuration and logs.
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   const consumer = new ParallelConsumer({
     kafka,
     groupId: "fediflow-delivery",
+    timing: consumerTiming(config),
     topic: topics.deliveries,
     logger,
     maxInFlight: config.FEDIFLOW_DELIVERY_MAX_IN_FLIGHT_MESSAGES,

@@ -1,6 +1,6 @@
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
-import { ParallelConsumer, TopicProducer, createKafka } from "@fediflow/kafka";
+import { ParallelConsumer, TopicProducer, consumerTiming, createKafka } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRedis, redisReachable } from "@fediflow/redis";
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   const consumer = new ParallelConsumer({
     kafka,
     groupId: "fediflow-fan-out",
+    timing: consumerTiming(config),
     topic: topics.activities,
     logger,
     maxInFlight: config.FEDIFLOW_FANOUT_CONCURRENCY,

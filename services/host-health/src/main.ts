@@ -1,6 +1,6 @@
 import { topics } from "@fediflow/contracts";
 import { startGrpcServer } from "@fediflow/grpc";
-import { TopicProducer, createKafka } from "@fediflow/kafka";
+import { TopicProducer, consumerTiming, createKafka } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRedis, redisReachable } from "@fediflow/redis";
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   );
 
   // 3. The outcome consumer that feeds every host's state machine.
-  const consumer = healthConsumer(kafka, book, policy, logger, clock);
+  const consumer = healthConsumer(kafka, book, policy, logger, clock, consumerTiming(config));
   await consumer.start();
 
   // 4. Servers.

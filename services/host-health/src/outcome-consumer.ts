@@ -1,5 +1,5 @@
 import { topics, type DeliveryReport } from "@fediflow/contracts";
-import { BatchConsumer, type Kafka } from "@fediflow/kafka";
+import { BatchConsumer, type ConsumerTiming, type Kafka } from "@fediflow/kafka";
 import type { Logger } from "@fediflow/logging";
 import type { HostBook } from "./host-book";
 import { contactOf, recordContact, type Contact, type HealthPolicy } from "./host-state";
@@ -26,12 +26,14 @@ export function healthConsumer(
   policy: HealthPolicy,
   logger: Logger,
   clock: () => number,
+  timing: ConsumerTiming,
 ): BatchConsumer<DeliveryReport> {
   return new BatchConsumer({
     kafka,
     groupId: "fediflow-host-health",
     topic: topics.outcomes,
     logger,
+    timing,
     async handleBatch(messages) {
       const contacts = contactsByHost(messages.map((message) => message.value));
       const now = clock();

@@ -1,4 +1,4 @@
-import { createKafka } from "@fediflow/kafka";
+import { consumerTiming, createKafka } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { startGrpcServer } from "@fediflow/grpc";
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     pollMs: config.FEDIFLOW_RELAY_POLL_MS,
   });
   await relay.start();
-  const accounting = accountingConsumer(kafka, new AccountingStore(pool), logger);
+  const accounting = accountingConsumer(kafka, new AccountingStore(pool), logger, consumerTiming(config));
   await accounting.start();
 
   // 4. Servers.

@@ -1,5 +1,5 @@
 import { topics, type DeliveryReport } from "@fediflow/contracts";
-import { BatchConsumer, type Kafka } from "@fediflow/kafka";
+import { BatchConsumer, type ConsumerTiming, type Kafka } from "@fediflow/kafka";
 import type { Logger } from "@fediflow/logging";
 import type { AccountingStore } from "./accounting-store";
 import type { CountedOutcome } from "./tally";
@@ -19,12 +19,18 @@ export function countedOutcomes(reports: DeliveryReport[]): CountedOutcome[] {
 }
 
 /** Keeps every activity's counters in step with the outcomes topic. */
-export function accountingConsumer(kafka: Kafka, accounting: AccountingStore, logger: Logger): BatchConsumer<DeliveryReport> {
+export function accountingConsumer(
+  kafka: Kafka,
+  accounting: AccountingStore,
+  logger: Logger,
+  timing: ConsumerTiming,
+): BatchConsumer<DeliveryReport> {
   return new BatchConsumer({
     kafka,
     groupId: "fediflow-outbox-accounting",
     topic: topics.outcomes,
     logger,
+    timing,
     handleBatch: (messages) => accounting.record(countedOutcomes(messages.map((message) => message.value))),
   });
 }

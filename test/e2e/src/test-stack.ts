@@ -84,7 +84,12 @@ export class TestStack {
   }
 
   /** Calls the public API with the bearer token (unless headers say otherwise). */
-  async api<T = Record<string, unknown>>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  async api<T = Record<string, unknown>>(
+    method: string,
+    route: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
     const response = await fetch(`${this.stack.ingressUrl}${route}`, {
       method,
       headers: {
@@ -122,10 +127,15 @@ export class TestStack {
 
   /** Waits until an activity's status reaches done and returns it. */
   async waitUntilDone(id: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
-    return waitFor(`activity ${id} done`, async () => {
-      const status = await this.api("GET", `/v1/activities/${id}`);
-      return status.body.state === "done" ? status.body : undefined;
-    }, timeoutMs, 200);
+    return waitFor(
+      `activity ${id} done`,
+      async () => {
+        const status = await this.api("GET", `/v1/activities/${id}`);
+        return status.body.state === "done" ? status.body : undefined;
+      },
+      timeoutMs,
+      200,
+    );
   }
 
   async count(table: string): Promise<number> {

@@ -64,15 +64,30 @@ describe("one activity through ingress → outbox → fan-out → delivery → r
     const before = await t.count("activities");
     const note = createNote(actor.id);
     const cases: Array<[string, () => ReturnType<TestStack["api"]>, number, string]> = [
-      ["no token", () => t.api("POST", "/v1/activities", { actor: actor.id, activity: note, audience: { followers: true } }, { authorization: "" }), 401, "unauthorized"],
+      [
+        "no token",
+        () => t.api("POST", "/v1/activities", { actor: actor.id, activity: note, audience: { followers: true } }, { authorization: "" }),
+        401,
+        "unauthorized",
+      ],
       ["wrong token", () => t.api("GET", "/v1/hosts", undefined, { authorization: "Bearer nope" }), 401, "unauthorized"],
       ["malformed JSON", () => t.api("POST", "/v1/activities", '{"actor": ', {}), 400, "invalid-json"],
-      ["wrong content type", () => t.api("POST", "/v1/activities", "actor=x", { "content-type": "text/plain" }), 415, "unsupported-media-type"],
+      [
+        "wrong content type",
+        () => t.api("POST", "/v1/activities", "actor=x", { "content-type": "text/plain" }),
+        415,
+        "unsupported-media-type",
+      ],
       ["missing audience", () => t.api("POST", "/v1/activities", { actor: actor.id, activity: note }), 400, "invalid-request"],
       ["empty audience", () => t.api("POST", "/v1/activities", { actor: actor.id, activity: note, audience: {} }), 400, "invalid-request"],
       [
         "actor mismatch",
-        () => t.api("POST", "/v1/activities", { actor: actor.id, activity: { ...note, actor: "https://local.example/users/mallory" }, audience: { followers: true } }),
+        () =>
+          t.api("POST", "/v1/activities", {
+            actor: actor.id,
+            activity: { ...note, actor: "https://local.example/users/mallory" },
+            audience: { followers: true },
+          }),
         400,
         "actor-mismatch",
       ],
@@ -93,7 +108,12 @@ describe("one activity through ingress → outbox → fan-out → delivery → r
       ],
       [
         "oversize body",
-        () => t.api("POST", "/v1/activities", { actor: actor.id, activity: { ...note, content: "x".repeat(1_100_000) }, audience: { followers: true } }),
+        () =>
+          t.api("POST", "/v1/activities", {
+            actor: actor.id,
+            activity: { ...note, content: "x".repeat(1_100_000) },
+            audience: { followers: true },
+          }),
         413,
         "body-too-large",
       ],

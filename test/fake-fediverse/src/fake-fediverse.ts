@@ -220,7 +220,8 @@ export class FakeFediverse {
       return typeof value === "string" ? value : null;
     };
     const object = activity.object;
-    const objectId = typeof object === "string" ? object : object && typeof object === "object" ? ((object as { id?: string }).id ?? null) : null;
+    const objectId =
+      typeof object === "string" ? object : object && typeof object === "object" ? ((object as { id?: string }).id ?? null) : null;
     let keyId: string | null = null;
     let signatureValid = false;
     try {

@@ -24,7 +24,12 @@ afterAll(() => fediverse?.stop());
 async function post(inbox: string, signWith = privateKey) {
   const url = new URL(inbox);
   const body = JSON.stringify({ id: "https://local.example/a/1", type: "Create", object: { id: "https://local.example/n/1" } });
-  const headerValues = { host: url.host, date: new Date().toUTCString(), digest: digestHeader(body), "content-type": "application/activity+json" };
+  const headerValues = {
+    host: url.host,
+    date: new Date().toUTCString(),
+    digest: digestHeader(body),
+    "content-type": "application/activity+json",
+  };
   const signature = cavageSignature({ method: "POST", path: url.pathname, headerValues, headers: signedPostHeaders }, keyId, signWith);
   return fetch(inbox, { method: "POST", headers: { ...headerValues, signature }, body });
 }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { setTimeout as sleep } from "node:timers/promises";
+import { HostLimiter } from "../src/host-limiter";
+
+describe("HostLimiter", () => {
+  it("caps each host and the total, and a saturated host does not hold others", async () => {
+    const limiter = new HostLimiter(2, 3);
+    const active = new Map<string, number>();
+    const peak = new Map<string, number>();
+    let peakTotal = 0;
+    const task = (host: string, ms: number) =>
+      limiter.run(host, async () => {
+        active.set(host, (active.get(host) ?? 0) + 1);
+        peak.set(host, Math.max(peak.get(host) ?? 0, active.get(host)!));
+        peakTotal = Math.max(peakTotal, limiter.inFlight);
+        await sleep(ms);
+        active.set(host, active.get(host)! - 1);
+      });
+    const slow = Array.from({ length: 6 }, () => task("slow.example", 40));
+    const started = Date.now();
+    await task("fast.example", 1);
+    expect(Date.now() - started).toBeLessThan(40);
+    await Promise.all(slow);
+    expect(peak.get("slow.example")).toBe(2);
+    expect(peakTotal).toBeLessThanOrEqual(3);
+    expect(limiter.inFlight).toBe(0);
+  });
+});
