@@ -84,3 +84,24 @@ describe("actor keys", () => {
     expect(() => readPrivateKey("-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----")).toThrow(UnusableKey);
   });
 });
+
+describe("RFC 9421 signatures", () => {
+  it("signs a POST that the public key verifies, with RSA and Ed25519, and detects tampering", async () => {
+    const { rfc9421Headers, verifyRfc9421Signature, contentDigestHeader } = await import("../src");
+    const ed = generateKeyPairSync("ed25519");
+    for (const [priv, pub] of [
+      [privateKey, publicKey],
+      [ed.privateKey, ed.publicKey],
+    ] as const) {
+      const body = '{"type":"Create"}';
+      const headers = { "content-type": "application/activity+json", "content-digest": contentDigestHeader(body), host: "b.example" };
+      const request = { method: "POST", url: "https://b.example/inbox", headers };
+      const signature = await rfc9421Headers(request, "https://a.example/actor#main-key", priv);
+      expect(signature["signature-input"]).toContain('keyid="https://a.example/actor#main-key"');
+      const signedRequest = { ...request, headers: { ...headers, ...signature } };
+      expect(await verifyRfc9421Signature(signedRequest, pub)).toEqual({ valid: true, keyId: "https://a.example/actor#main-key" });
+      const tampered = { ...signedRequest, headers: { ...signedRequest.headers, "content-digest": contentDigestHeader("other") } };
+      expect((await verifyRfc9421Signature(tampered, pub)).valid).toBe(false);
+    }
+  });
+});

@@ -6,3 +6,4 @@ export * from "./lanes";
 export * from "./parallel-consumer";
 export * from "./batch-consumer";
 export * from "./topic-view";
+export * from "./partition-of";

@@ -37,6 +37,13 @@ export interface ParallelConsumerOptions<V> {
   timing?: ConsumerTiming;
   /** Called for each fetched batch: the lag view (high watermark) for metrics. */
   onBatch?(partition: number, highWatermark: number): void;
+  /**
+   * Called when a partition is assigned, and awaited again before its first message is handed
+   * over (so it must be idempotent: return the same promise).
+   */
+  onPartitionAssigned?(partition: number): Promise<void>;
+  /** The partition went to another member; work still running for it will be redone there. */
+  onPartitionRevoked?(partition: number): void;
 }
 
 export interface PartitionProgress {
@@ -165,13 +172,26 @@ export class ParallelConsumer<V> {
     await this.consumer.disconnect();
   }
 
+  /** Partitions this member owns now. */
+  ownedPartitions(): number[] {
+    return [...this.assigned].sort((a, b) => a - b);
+  }
+
   private onAssignment(assignment: Set<number>): void {
-    for (const partition of this.partitions.keys()) {
+    for (const partition of this.assigned) {
       // Work still running for a partition we lost finishes into a tracker nobody reads:
       // the new owner redoes it (bounded by the in-flight window).
       if (!assignment.has(partition)) {
         this.partitions.delete(partition);
         this.lastCommitted.delete(partition);
+        this.options.onPartitionRevoked?.(partition);
+      }
+    }
+    for (const partition of assignment) {
+      if (!this.assigned.has(partition)) {
+        this.options.onPartitionAssigned?.(partition).catch((error: unknown) => {
+          this.options.logger.warn({ err: error, partition }, "preparing a newly assigned partition failed; will retry on its first batch");
+        });
       }
     }
     this.assigned = assignment;
@@ -196,6 +216,7 @@ export class ParallelConsumer<V> {
     } finally {
       await admin.disconnect();
     }
+    await this.options.onPartitionAssigned?.(partition);
     const tracker = new PartitionOffsets(Math.min(committed, firstOffset));
     this.partitions.set(partition, tracker);
     this.skipped.set(partition, decodeFinishedOffsets(committed, metadata));

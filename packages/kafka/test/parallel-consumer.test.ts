@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { TopicSpec } from "@fediflow/contracts";
 import { createLogger } from "@fediflow/logging";
 import { MockBroker } from "@fediflow/local-stack";
-import { ParallelConsumer, TopicProducer, createKafka, decodeFinishedOffsets, type Kafka } from "../src";
+import { ParallelConsumer, TopicProducer, createKafka, decodeFinishedOffsets, partitionOf, type Kafka } from "../src";
 
 // The broker creates FediFlow's topics; this test uses the deliveries topic's shape loosely.
 const spec: TopicSpec<{ n: number; lane: string; ms: number }> = {
@@ -124,5 +124,25 @@ describe("ParallelConsumer", () => {
     await new Promise((r) => setTimeout(r, 500));
     await second.stop(1_000);
     expect(replayed).toEqual([100]);
+  });
+});
+
+describe("partitionOf", () => {
+  it("names the partition the producer put each key in", async () => {
+    const producer = await TopicProducer.connect(kafka);
+    const keys = Array.from({ length: 40 }, (_, i) => `host-${i}.example:${8000 + i}`);
+    const { topics } = await import("@fediflow/contracts");
+    await producer.send(topics.deliveries, keys.map((key) => ({ key, value: { activityId: randomUUID(), actorId: "a", activityType: "Create", objectId: null, host: key, inboxes: ["x"], attempt: 1, firstAttemptAt: null } })));
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: `g-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.deliveries.name, fromBeginning: true });
+    const landed = new Map<string, number>();
+    await consumer.run({ eachMessage: async ({ partition, message }) => void landed.set(message.key!.toString(), partition) });
+    const deadline = Date.now() + 20_000;
+    while (landed.size < keys.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await consumer.disconnect();
+    expect(new Set(landed.values()).size).toBeGreaterThan(10);
+    for (const key of keys) expect([key, landed.get(key)]).toEqual([key, partitionOf(key, topics.deliveries.partitions)]);
   });
 });

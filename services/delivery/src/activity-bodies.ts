@@ -1,11 +1,13 @@
 import { LRUCache } from "lru-cache";
-import { digestHeader } from "@fediflow/activitypub";
+import { contentDigestHeader, digestHeader } from "@fediflow/activitypub";
 import type { Pool } from "@fediflow/postgres";
 
 export interface ActivityBody {
   body: Buffer;
-  /** `Digest` header, computed once per activity rather than once per request. */
+  /** `Digest` header (draft-cavage), computed once per activity rather than once per request. */
   digest: string;
+  /** `Content-Digest` header (RFC 9421), likewise once per activity. */
+  contentDigest: string;
 }
 
 /**
@@ -40,7 +42,7 @@ export class ActivityBodies {
     const row = result.rows[0];
     if (!row) return null;
     const body = Buffer.from(row.body, "utf8");
-    const entry = { body, digest: digestHeader(body) };
+    const entry = { body, digest: digestHeader(body), contentDigest: contentDigestHeader(body) };
     this.cache.set(activityId, entry);
     return entry;
   }

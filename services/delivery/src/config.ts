@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   commonSettings,
+  list,
   count,
   databaseSettings,
   kafkaSettings,
@@ -32,6 +33,26 @@ export const deliverySettings = z.object({
   FEDIFLOW_DELIVERY_MAX_RESPONSE_BYTES: count(64 * 1024),
   /** Activity bodies kept in memory (LRU). */
   FEDIFLOW_DELIVERY_BODY_CACHE_SIZE: count(2000),
+  /** Requests per second to one host from one process; 0 for no pacing. */
+  FEDIFLOW_DELIVERY_HOST_RATE_LIMIT: z.coerce.number().nonnegative().default(0),
+  /** Jobs of one host attempted at once per process; more wait in the schedule. */
+  FEDIFLOW_DELIVERY_HOST_BACKLOG: count(64),
+  /** Upper bound of the first retry delay, ms (full jitter draws from 0 up to it). */
+  FEDIFLOW_RETRY_BASE_MS: millis(60_000),
+  /** Upper bound of any retry delay, ms (6 hours). */
+  FEDIFLOW_RETRY_MAX_DELAY_MS: millis(6 * 3_600_000),
+  /** Retries stop this long after the first attempt and the delivery fails, ms (48 hours). */
+  FEDIFLOW_RETRY_HORIZON_MS: millis(48 * 3_600_000),
+  /** How often the schedule is polled for due deliveries, ms. */
+  FEDIFLOW_SCHEDULE_POLL_MS: millis(250),
+  /** Scheduled deliveries run at once per process. */
+  FEDIFLOW_SCHEDULE_CONCURRENCY: count(200),
+  /** Signature scheme tried first: draft-cavage (what Mastodon verifies) or rfc9421. */
+  FEDIFLOW_SIGNATURE_SCHEME: z.enum(["draft-cavage", "rfc9421"]).default("draft-cavage"),
+  /** Hosts to sign with RFC 9421 first (comma-separated host[:port]). */
+  FEDIFLOW_RFC9421_HOSTS: list(),
+  /** On SIGTERM, how long in-flight deliveries may take to finish before they are handed back, ms. */
+  FEDIFLOW_DELIVERY_SHUTDOWN_GRACE_MS: millis(20_000),
 });
 
 export type DeliveryConfig = z.infer<typeof deliverySettings>;

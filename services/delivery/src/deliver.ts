@@ -1,59 +1,49 @@
-import type { DeliveryJob, DeliveryReport, InboxOutcome } from "@fediflow/contracts";
-import type { ActivityBodies } from "./activity-bodies";
+import { MissingSigningKey, type SigningKey, type SigningKeys } from "@fediflow/actor-keys";
+import type { DeliveryJob } from "@fediflow/contracts";
+import type { ActivityBodies, ActivityBody } from "./activity-bodies";
 import { classifyOutcome, type Classified } from "./classify-outcome";
 import type { HostLimiter } from "./host-limiter";
 import type { InboxSender } from "./inbox-sender";
-import { MissingSigningKey, type SigningKeys } from "@fediflow/actor-keys";
 
-export interface Attempted {
-  report: DeliveryReport;
-  /** Per inbox, what classification decided (retry times included). */
-  classified: Map<string, Classified>;
-}
+/** What became of one inbox in one attempt of a job. */
+export type InboxResult =
+  | { inbox: string; kind: "attempted"; classified: Classified; durationMs: number }
+  /** Not sent: the host was paused or asked to wait while this inbox waited for a slot. */
+  | { inbox: string; kind: "deferred"; until: number };
 
-export interface DeliverDependencies {
+export interface AttemptDependencies {
   bodies: ActivityBodies;
   keys: SigningKeys;
   sender: InboxSender;
   limiter: HostLimiter;
   clock: () => number;
+  /** When sending to a host must wait, until when; null when it may go now. */
+  holdUntil(host: string, now: number): number | null;
 }
 
-/** Attempts every inbox of a job once, within the host's limits, and reports each outcome. */
-export async function attemptJob(job: DeliveryJob, deps: DeliverDependencies): Promise<Attempted> {
-  const classified = new Map<string, Classified>();
-  const outcomes: InboxOutcome[] = [];
+const rejectedAll = (job: DeliveryJob, reason: string): InboxResult[] =>
+  job.inboxes.map((inbox) => ({ inbox, kind: "attempted", classified: { outcome: "rejected", status: null, reason, retryAt: null }, durationMs: 0 }));
+
+/** Sends one job's activity to each of its inboxes, within the host's limits. */
+export async function attemptJob(job: DeliveryJob, deps: AttemptDependencies): Promise<InboxResult[]> {
   const body = await deps.bodies.get(job.activityId);
-  let key;
+  if (!body) return rejectedAll(job, "activity no longer stored");
+  let key: SigningKey;
   try {
-    key = body ? await deps.keys.get(job.actorId) : null;
+    key = await deps.keys.get(job.actorId);
   } catch (error) {
-    if (!(error instanceof MissingSigningKey)) throw error;
-    key = null;
+    if (error instanceof MissingSigningKey) return rejectedAll(job, "actor has no signing key");
+    throw error;
   }
-  if (!body || !key) {
-    const reason = !body ? "activity no longer stored" : "actor has no signing key";
-    for (const inbox of job.inboxes) {
-      outcomes.push({ inbox, outcome: "rejected", status: null, reason, durationMs: 0 });
-      classified.set(inbox, { outcome: "rejected", status: null, reason, retryAt: null });
-    }
-  } else {
-    await Promise.all(
-      job.inboxes.map((inbox) =>
-        deps.limiter.run(job.host, async () => {
-          const started = performance.now();
-          const result = await deps.sender.post(inbox, job.activityId, body, key);
-          const durationMs = Math.round((performance.now() - started) * 10) / 10;
-          const outcome = classifyOutcome(result, deps.clock());
-          classified.set(inbox, outcome);
-          outcomes.push({ inbox, outcome: outcome.outcome, status: outcome.status, reason: outcome.reason, durationMs });
-        }),
-      ),
-    );
-  }
-  const { inboxes: _inboxes, ...fields } = job;
-  return {
-    report: { ...fields, firstAttemptAt: job.firstAttemptAt ?? deps.clock(), outcomes, at: new Date(deps.clock()).toISOString() },
-    classified,
-  };
+  return Promise.all(job.inboxes.map((inbox) => deps.limiter.run(job.host, () => attemptInbox(job, inbox, body, key, deps))));
+}
+
+async function attemptInbox(job: DeliveryJob, inbox: string, body: ActivityBody, key: SigningKey, deps: AttemptDependencies): Promise<InboxResult> {
+  // Checked again once the slot is ours: a pause may have begun while this inbox waited.
+  const until = deps.holdUntil(job.host, deps.clock());
+  if (until !== null) return { inbox, kind: "deferred", until };
+  const started = performance.now();
+  const result = await deps.sender.post(job.host, inbox, job.activityId, body, key);
+  const durationMs = Math.round((performance.now() - started) * 10) / 10;
+  return { inbox, kind: "attempted", classified: classifyOutcome(result, deps.clock()), durationMs };
 }

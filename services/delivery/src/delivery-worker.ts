@@ -1,34 +1,189 @@
-import type { DeliveryJob, DeliveryReport, OutcomeClass } from "@fediflow/contracts";
+import type { DeliveryJob, DeliveryReport, InboxOutcome, OutcomeClass } from "@fediflow/contracts";
 import type { HostStandings } from "@fediflow/host-view";
-import { attemptJob, type DeliverDependencies } from "./deliver";
+import { partitionOf } from "@fediflow/kafka";
+import { attemptJob, type AttemptDependencies } from "./deliver";
+import type { HeldLanes } from "./held-lanes";
+import type { HostHolds } from "./host-holds";
+import { nextRetry, type RetryPolicy } from "./retry-policy";
+import { TrialGate, trialVerdictWaitMs } from "./trial-gate";
+import type { ScheduledDelivery, WaitReason } from "./schedule-store";
 
-export interface WorkerDependencies extends DeliverDependencies {
+export interface WorkerDependencies extends Omit<AttemptDependencies, "holdUntil"> {
   hosts: HostStandings;
+  holds: HostHolds;
+  held: HeldLanes;
+  retryPolicy: RetryPolicy;
+  /** Partitions of the deliveries topic (to place a host's waiting rows). */
+  partitions: number;
+  /** Jobs of one host attempted at once by this process before more wait in the schedule. */
+  hostBacklog: number;
+  /** How long an overflowing job waits before it is tried again, ms. */
+  overflowDelayMs: number;
   report(reports: DeliveryReport[]): Promise<void>;
   onReport?(report: DeliveryReport): void;
+  random?: () => number;
 }
 
-/** Decides, per delivery job, whether to send, skip (blocked) or park (dead), and reports it. */
+/** The lane a job keeps its order in: one object (or one activity) at one host. */
+export const laneOf = (job: DeliveryJob): string => `${job.host} ${job.objectId ?? job.activityId}`;
+
+type Origin = { kind: "stream" } | { kind: "schedule"; row: ScheduledDelivery };
+
+/**
+ * Decides what happens to each delivery job, whether it came from Kafka or from the schedule:
+ * skipped (blocked host), parked (dead host), held (paused or asked to wait), deferred (the
+ * host already has its share of this process) or attempted; then reports every outcome and
+ * schedules what must be tried again, keeping each lane's order.
+ */
 export class DeliveryWorker {
+  private readonly backlog = new Map<string, number>();
+  private readonly trials = new TrialGate();
+
   constructor(private readonly deps: WorkerDependencies) {}
 
+  /** A job from the deliveries topic. */
   async handle(job: DeliveryJob): Promise<void> {
-    const standing = this.deps.hosts.of(job.host);
-    if (standing.state === "blocked") return this.settle(job, "blocked", "host is blocked");
-    if (standing.state === "dead") return this.settle(job, "parked", "host is dead");
-    const { report } = await attemptJob(job, this.deps);
+    const lane = laneOf(job);
+    const partition = partitionOf(job.host, this.deps.partitions);
+    // An earlier delivery of this lane is waiting: this one waits behind it.
+    if (this.deps.held.isHeld(partition, lane)) return this.deps.held.append(partition, lane, job, this.deps.clock(), "queued");
+    return this.process(job, lane, partition, { kind: "stream" });
+  }
+
+  /** A scheduled job whose time has come (the head of its lane). */
+  runScheduled(row: ScheduledDelivery): Promise<void> {
+    return this.process(row.job, row.lane, row.partition, { kind: "schedule", row });
+  }
+
+  /**
+   * The time a host must wait until, or null: the breaker's pause, the host's Retry-After, or a
+   * trial whose verdict is still pending.
+   */
+  holdUntil(host: string, now: number): number | null {
+    const paused = this.deps.hosts.of(host).pausedUntil;
+    const held = this.deps.holds.heldUntil(host, now);
+    let until = Math.max(paused !== null && paused > now ? paused : 0, held ?? 0);
+    if (paused !== null && paused <= now && this.onTrial(host) && this.trials.isTaken(host, paused)) until = Math.max(until, now + trialVerdictWaitMs);
+    return until > now ? until : null;
+  }
+
+  /** Like holdUntil, for one request about to be sent: on trial, the first one takes the trial. */
+  admitRequest(host: string, now: number): number | null {
+    const until = this.holdUntil(host, now);
+    if (until !== null) return until;
+    const paused = this.deps.hosts.of(host).pausedUntil;
+    if (paused !== null && this.onTrial(host) && !this.trials.take(host, paused)) return now + trialVerdictWaitMs;
+    return null;
+  }
+
+  /** Requests a host may have in flight: one while its circuit breaker is on trial. */
+  onTrial(host: string): boolean {
+    const standing = this.deps.hosts.of(host);
+    return standing.state === "failing" && standing.pausedUntil !== null;
+  }
+
+  private async process(job: DeliveryJob, lane: string, partition: number, origin: Origin): Promise<void> {
+    const { deps } = this;
+    const now = deps.clock();
+    const standing = deps.hosts.of(job.host);
+    if (standing.state === "blocked") return this.settle(job, lane, partition, origin, "blocked", "host is blocked");
+    if (standing.state === "dead") return this.settle(job, lane, partition, origin, "parked", "host is dead");
+    const until = this.holdUntil(job.host, now);
+    if (until !== null) {
+      return this.wait(job, lane, partition, origin, until, standing.pausedUntil === until ? "paused" : "retry-after");
+    }
+    if ((this.backlog.get(job.host) ?? 0) >= deps.hostBacklog) {
+      return this.wait(job, lane, partition, origin, now + deps.overflowDelayMs, "overflow");
+    }
+
+    this.backlog.set(job.host, (this.backlog.get(job.host) ?? 0) + 1);
+    let results;
+    try {
+      results = await attemptJob(job, { ...deps, holdUntil: (host, at) => this.admitRequest(host, at) });
+    } finally {
+      const left = (this.backlog.get(job.host) ?? 1) - 1;
+      if (left === 0) this.backlog.delete(job.host);
+      else this.backlog.set(job.host, left);
+    }
+
+    const firstAttemptAt = job.firstAttemptAt ?? now;
+    const finishedAt = deps.clock();
+    const outcomes: InboxOutcome[] = [];
+    const again: string[] = [];
+    let retryAt: number | null = null;
+    let deferredUntil = 0;
+    for (const result of results) {
+      if (result.kind === "deferred") {
+        again.push(result.inbox);
+        deferredUntil = Math.max(deferredUntil, result.until);
+        continue;
+      }
+      const { classified, durationMs } = result;
+      if (classified.retryAt !== null) deps.holds.hold(job.host, classified.retryAt);
+      outcomes.push({ inbox: result.inbox, outcome: classified.outcome, status: classified.status, reason: classified.reason, durationMs });
+      if (classified.outcome === "retrying") {
+        again.push(result.inbox);
+        if (classified.retryAt !== null) retryAt = Math.max(retryAt ?? 0, classified.retryAt);
+      }
+    }
+
+    let next: { job: DeliveryJob; at: number; reason: WaitReason } | null = null;
+    if (again.length > 0) {
+      const retried = outcomes.some((outcome) => outcome.outcome === "retrying");
+      const decision = retried
+        ? nextRetry(deps.retryPolicy, job.attempt, firstAttemptAt, finishedAt, retryAt, deps.random)
+        : { kind: "retry" as const, at: deferredUntil };
+      if (decision.kind === "expired") {
+        for (const outcome of outcomes) {
+          if (outcome.outcome === "retrying") Object.assign(outcome, { outcome: "expired", reason: `${outcome.reason}; ${decision.reason}` });
+        }
+        // Deferred inboxes were never tried this time: they go on waiting.
+        const deferred = results.filter((r) => r.kind === "deferred").map((r) => r.inbox);
+        if (deferred.length > 0) next = { job: { ...job, inboxes: deferred, firstAttemptAt }, at: deferredUntil, reason: "paused" };
+      } else {
+        const at = Math.max(decision.at, deferredUntil);
+        next = {
+          job: { ...job, inboxes: again, attempt: retried ? job.attempt + 1 : job.attempt, firstAttemptAt },
+          at,
+          reason: retryAt !== null ? "retry-after" : retried ? "retry" : "paused",
+        };
+      }
+    }
+
+    if (outcomes.length > 0) {
+      await this.report({ ...this.fields(job), firstAttemptAt, outcomes, at: new Date(finishedAt).toISOString() });
+    }
+    if (next) await this.wait(next.job, lane, partition, origin, next.at, next.reason);
+    else await this.done(lane, partition, origin);
+  }
+
+  /** Reports every inbox of the job with one outcome and takes it out of its lane. */
+  private async settle(job: DeliveryJob, lane: string, partition: number, origin: Origin, outcome: OutcomeClass, reason: string): Promise<void> {
+    await this.report({
+      ...this.fields(job),
+      outcomes: job.inboxes.map((inbox) => ({ inbox, outcome, status: null, reason, durationMs: 0 })),
+      at: new Date(this.deps.clock()).toISOString(),
+    });
+    await this.done(lane, partition, origin);
+  }
+
+  /** Puts the job in the schedule: at the front of its lane when it already was the head. */
+  private async wait(job: DeliveryJob, lane: string, partition: number, origin: Origin, at: number, reason: WaitReason): Promise<void> {
+    if (origin.kind === "schedule") await this.deps.held.postpone(origin.row.id, job, at, reason);
+    else await this.deps.held.append(partition, lane, job, at, reason);
+  }
+
+  private async done(lane: string, partition: number, origin: Origin): Promise<void> {
+    if (origin.kind === "schedule") await this.deps.held.complete(partition, lane, origin.row.id, this.deps.clock());
+  }
+
+  private async report(report: DeliveryReport): Promise<void> {
     await this.deps.report([report]);
     this.deps.onReport?.(report);
   }
 
-  private async settle(job: DeliveryJob, outcome: OutcomeClass, reason: string): Promise<void> {
-    const { inboxes, ...fields } = job;
-    const report: DeliveryReport = {
-      ...fields,
-      outcomes: inboxes.map((inbox) => ({ inbox, outcome, status: null, reason, durationMs: 0 })),
-      at: new Date(this.deps.clock()).toISOString(),
-    };
-    await this.deps.report([report]);
-    this.deps.onReport?.(report);
+  private fields(job: DeliveryJob): Omit<DeliveryReport, "outcomes" | "at"> {
+    const { inboxes: _inboxes, ...fields } = job;
+    return fields;
   }
 }

@@ -1,3 +1,4 @@
+import { SigningKeys } from "@fediflow/actor-keys";
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
 import { ParallelConsumer, TopicProducer, consumerTiming, createKafka } from "@fediflow/kafka";
@@ -7,23 +8,24 @@ import { createRemoteAgent, userAgent } from "@fediflow/remote-http";
 import { closeServer, createMetricsRegistry, exitOnFailure, onShutdown, startOpsServer } from "@fediflow/runtime";
 import { ActivityBodies } from "./activity-bodies";
 import { loadDeliveryConfig } from "./config";
-import { DeliveryWorker } from "./delivery-worker";
+import { DeliveryWorker, laneOf } from "./delivery-worker";
+import { HeldLanes } from "./held-lanes";
+import { HostHolds } from "./host-holds";
 import { HostLimiter } from "./host-limiter";
 import { InboxSender } from "./inbox-sender";
 import { deliveryMetrics } from "./metrics";
-import { SigningKeys } from "@fediflow/actor-keys";
+import { ScheduleStore } from "./schedule-store";
+import { Scheduler } from "./scheduler";
+import { SignatureSchemes } from "./signature-schemes";
 
 async function main(): Promise<void> {
   // 1. Configuration and logs.
   const config = loadDeliveryConfig();
   const logger = createLogger("delivery", config.FEDIFLOW_LOG_LEVEL);
+  const clock = () => Date.now();
 
-  // 2. Dependencies: PostgreSQL (keys, bodies), Kafka, the local host view, the HTTP pools.
-  const pool = createPool({
-    connectionString: config.FEDIFLOW_DATABASE_URL,
-    max: config.FEDIFLOW_DATABASE_POOL_SIZE,
-    applicationName: "fediflow-delivery",
-  });
+  // 2. Dependencies: PostgreSQL (keys, bodies, schedule), Kafka, the local host view, HTTP pools.
+  const pool = createPool({ connectionString: config.FEDIFLOW_DATABASE_URL, max: config.FEDIFLOW_DATABASE_POOL_SIZE, applicationName: "fediflow-delivery" });
   const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-delivery`, logger });
   const producer = await TopicProducer.connect(kafka);
   const hosts = new HostView(kafka, logger, "fediflow-delivery-hosts");
@@ -33,44 +35,73 @@ async function main(): Promise<void> {
     connectTimeoutMs: config.FEDIFLOW_DELIVERY_CONNECT_TIMEOUT_MS,
     connectionsPerOrigin: config.FEDIFLOW_DELIVERY_HOST_CONNECTIONS,
   });
+  const schedule = new ScheduleStore(pool);
+  const held = new HeldLanes(schedule);
   const registry = createMetricsRegistry("delivery");
-  const limiter = new HostLimiter(config.FEDIFLOW_DELIVERY_HOST_CONCURRENCY, config.FEDIFLOW_DELIVERY_CONCURRENCY);
-  const metrics = deliveryMetrics(registry, limiter);
 
-  // 3. The worker and the consumer that feeds it; one lane per (host, object) keeps order.
-  const worker = new DeliveryWorker({
+  // 3. The worker: sends, reports, schedules what must wait.
+  let worker: DeliveryWorker;
+  const limiter = new HostLimiter(
+    (host) => (worker.onTrial(host) ? 1 : config.FEDIFLOW_DELIVERY_HOST_CONCURRENCY),
+    config.FEDIFLOW_DELIVERY_CONCURRENCY,
+    config.FEDIFLOW_DELIVERY_HOST_RATE_LIMIT,
+  );
+  const sender = new InboxSender({
+    dispatcher: agent,
+    requestTimeoutMs: config.FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS,
+    maxResponseBytes: config.FEDIFLOW_DELIVERY_MAX_RESPONSE_BYTES,
+    userAgent: userAgent(config.FEDIFLOW_INSTANCE_URL),
+    allowPlainHttp: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
+    schemes: new SignatureSchemes(config.FEDIFLOW_SIGNATURE_SCHEME, new Set(config.FEDIFLOW_RFC9421_HOSTS)),
+  });
+  const metrics = deliveryMetrics(registry, { limiter, schedule, sender });
+  worker = new DeliveryWorker({
     bodies: new ActivityBodies(pool, config.FEDIFLOW_DELIVERY_BODY_CACHE_SIZE),
     keys: new SigningKeys(pool, Buffer.from(config.FEDIFLOW_KEY_ENCRYPTION_KEY, "base64")),
-    sender: new InboxSender({
-      dispatcher: agent,
-      requestTimeoutMs: config.FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS,
-      maxResponseBytes: config.FEDIFLOW_DELIVERY_MAX_RESPONSE_BYTES,
-      userAgent: userAgent(config.FEDIFLOW_INSTANCE_URL),
-      allowPlainHttp: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
-    }),
+    sender,
     limiter,
     hosts,
-    report: (reports) =>
-      producer.send(
-        topics.outcomes,
-        reports.map((report) => ({ key: report.host, value: report })),
-      ),
+    holds: new HostHolds(),
+    held,
+    retryPolicy: { baseMs: config.FEDIFLOW_RETRY_BASE_MS, maxDelayMs: config.FEDIFLOW_RETRY_MAX_DELAY_MS, horizonMs: config.FEDIFLOW_RETRY_HORIZON_MS },
+    partitions: topics.deliveries.partitions,
+    hostBacklog: config.FEDIFLOW_DELIVERY_HOST_BACKLOG,
+    overflowDelayMs: Math.ceil(config.FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS / 2),
+    report: (reports) => producer.send(topics.outcomes, reports.map((report) => ({ key: report.host, value: report }))),
     onReport: metrics.recordReport,
-    clock: () => Date.now(),
+    clock,
   });
+
+  // 4. Two sources of work: the deliveries topic (one lane per host and object) and the schedule.
   const consumer = new ParallelConsumer({
     kafka,
     groupId: "fediflow-delivery",
-    timing: consumerTiming(config),
     topic: topics.deliveries,
+    timing: consumerTiming(config),
     logger,
     maxInFlight: config.FEDIFLOW_DELIVERY_MAX_IN_FLIGHT_MESSAGES,
-    laneOf: (message) => `${message.value.host} ${message.value.objectId ?? message.value.activityId}`,
+    laneOf: (message) => laneOf(message.value),
     handle: (message) => worker.handle(message.value),
+    onPartitionAssigned: (partition) => held.assign(partition),
+    onPartitionRevoked: (partition) => held.revoke(partition),
+  });
+  const scheduler = new Scheduler({
+    store: schedule,
+    partitions: () => {
+      const owned = new Set(consumer.ownedPartitions());
+      return held.ready().filter((partition) => owned.has(partition));
+    },
+    run: (row) => worker.runScheduled(row),
+    logger,
+    clock,
+    pollMs: config.FEDIFLOW_SCHEDULE_POLL_MS,
+    concurrency: config.FEDIFLOW_SCHEDULE_CONCURRENCY,
+    leaseMs: config.FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS * 6,
   });
   await consumer.start();
+  scheduler.start();
 
-  // 4. Servers.
+  // 5. Servers.
   const ops = await startOpsServer(
     config.FEDIFLOW_OPS_PORT,
     { registry, readiness: { database: () => databaseReachable(pool) } },
@@ -78,15 +109,20 @@ async function main(): Promise<void> {
     config.FEDIFLOW_LISTEN_ADDRESS,
   );
 
-  // 5. On SIGTERM: stop fetching, finish or hand back in-flight deliveries, commit, close.
-  onShutdown(logger, [
-    () => consumer.stop(20_000),
-    () => producer.disconnect(),
-    () => hosts.stop(),
-    () => agent.close(),
-    () => closeServer(ops),
-    () => pool.end(),
-  ]);
+  // 6. On SIGTERM: stop fetching, finish or hand back in-flight deliveries, commit, close.
+  const grace = config.FEDIFLOW_DELIVERY_SHUTDOWN_GRACE_MS;
+  onShutdown(
+    logger,
+    [
+      () => Promise.all([consumer.stop(grace), scheduler.stop(grace)]),
+      () => producer.disconnect(),
+      () => hosts.stop(),
+      () => agent.close(),
+      () => closeServer(ops),
+      () => pool.end(),
+    ],
+    grace + 10_000,
+  );
 }
 
 main().catch(exitOnFailure(createLogger("delivery")));

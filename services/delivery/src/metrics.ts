@@ -1,11 +1,13 @@
 import { Counter, Gauge, Histogram, type Registry } from "@fediflow/runtime";
 import type { DeliveryReport } from "@fediflow/contracts";
 import type { HostLimiter } from "./host-limiter";
+import type { InboxSender } from "./inbox-sender";
+import type { ScheduleStore } from "./schedule-store";
 
-export function deliveryMetrics(registry: Registry, limiter: HostLimiter) {
+export function deliveryMetrics(registry: Registry, sources: { limiter: HostLimiter; schedule: ScheduleStore; sender: InboxSender }) {
   const outcomes = new Counter({
     name: "fediflow_deliveries_total",
-    help: "Delivery attempts by outcome class",
+    help: "Delivery outcomes by class (one per inbox per attempt; blocked and parked without an attempt)",
     labelNames: ["outcome"],
     registers: [registry],
   });
@@ -21,7 +23,28 @@ export function deliveryMetrics(registry: Registry, limiter: HostLimiter) {
     help: "HTTP requests in flight from this process",
     registers: [registry],
     collect() {
-      this.set(limiter.inFlight);
+      this.set(sources.limiter.inFlight);
+    },
+  });
+  new Gauge({
+    name: "fediflow_delivery_waiting",
+    help: "Deliveries waiting in the schedule (all processes), by why they wait",
+    labelNames: ["reason"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [reason, rows] of await sources.schedule.waiting()) this.set({ reason }, rows);
+    },
+  });
+  new Counter({
+    name: "fediflow_delivery_second_knocks_total",
+    help: "Requests signed again with the other scheme after a 400/401, by whether it was accepted",
+    labelNames: ["accepted"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ accepted: "true" }, sources.sender.secondKnocksAccepted);
+      this.inc({ accepted: "false" }, sources.sender.secondKnocks - sources.sender.secondKnocksAccepted);
     },
   });
   return {

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { digestHeader, parseSignatureHeader, verifyCavageSignature } from "@fediflow/activitypub";
+import { contentDigestHeader, digestHeader, parseSignatureHeader, verifyCavageSignature, verifyRfc9421Signature } from "@fediflow/activitypub";
 import { seededRandom, type Behaviour } from "./behaviour";
 
 /** One POST a virtual server received. */
@@ -14,6 +14,8 @@ export interface ReceivedPost {
   objectId: string | null;
   deliveryId: string | null;
   keyId: string | null;
+  /** The scheme the request was signed with. */
+  signatureScheme: "draft-cavage" | "rfc9421" | null;
   signatureValid: boolean;
   digestValid: boolean;
   /** Date header present and within an hour of now, as Mastodon requires (it allows 12 h). */
@@ -24,8 +26,13 @@ export interface ReceivedPost {
   receivedAt: number;
 }
 
+/** Which HTTP signature schemes a host verifies; others are answered 401, as a server that knows only one would. */
+export type AcceptedSignatures = "draft-cavage" | "rfc9421" | "any";
+
 export interface HostOptions {
   behaviour?: Behaviour;
+  /** Signature schemes the host accepts (default: draft-cavage only, like Mastodon before 4.4). */
+  signatures?: AcceptedSignatures;
   /** Whether the server's actors advertise a shared inbox (default true). */
   sharedInbox?: boolean;
 }
@@ -39,6 +46,7 @@ export interface VirtualHost {
   origin: string;
   behaviour: Behaviour;
   hasSharedInbox: boolean;
+  signatures: AcceptedSignatures;
   sharedInbox: string;
   received: ReceivedPost[];
   /** Highest number of requests it was handling at once. */
@@ -149,6 +157,7 @@ export class FakeFediverse {
         origin,
         behaviour: spec.behaviour ?? { kind: "ok" },
         hasSharedInbox: spec.sharedInbox ?? true,
+        signatures: spec.signatures ?? "draft-cavage",
         sharedInbox: `${origin}/inbox`,
         received: [],
         peakConcurrency: 0,
@@ -199,7 +208,7 @@ export class FakeFediverse {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = Buffer.concat(chunks);
-      const post = this.inspect(host, path, req, body);
+      const post = await this.inspect(host, path, req, body);
       const status = await this.answer(runtime, post, res);
       post.status = status;
       host.received.push(post);
@@ -208,7 +217,7 @@ export class FakeFediverse {
     }
   }
 
-  private inspect(host: VirtualHost, path: string, req: IncomingMessage, body: Buffer): ReceivedPost {
+  private async inspect(host: VirtualHost, path: string, req: IncomingMessage, body: Buffer): Promise<ReceivedPost> {
     let activity: Record<string, unknown> = {};
     try {
       activity = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
@@ -222,21 +231,11 @@ export class FakeFediverse {
     const object = activity.object;
     const objectId =
       typeof object === "string" ? object : object && typeof object === "object" ? ((object as { id?: string }).id ?? null) : null;
-    let keyId: string | null = null;
-    let signatureValid = false;
-    try {
-      const parsed = parseSignatureHeader(header("signature") ?? "");
-      keyId = parsed.keyId;
-      const key = this.keys.get(parsed.keyId);
-      const required = ["(request-target)", "host", "date", "digest"];
-      if (key && required.every((name) => parsed.headers.includes(name))) {
-        const headerValues: Record<string, string> = {};
-        for (const name of parsed.headers) if (name !== "(request-target)") headerValues[name] = header(name) ?? "";
-        signatureValid = verifyCavageSignature(parsed, { method: "POST", path, headerValues }, key);
-      }
-    } catch {
-      signatureValid = false;
-    }
+    const { keyId, scheme, valid } = header("signature-input")
+      ? await this.verifyRfc9421(host, path, req, header)
+      : this.verifyCavage(path, header);
+    const accepted = host.signatures === "any" || host.signatures === scheme;
+    const digestValid = scheme === "rfc9421" ? header("content-digest") === contentDigestHeader(body) : header("digest") === digestHeader(body);
     const date = Date.parse(header("date") ?? "");
     return {
       host: host.host,
@@ -246,13 +245,38 @@ export class FakeFediverse {
       objectId,
       deliveryId: header("fediflow-delivery-id"),
       keyId,
-      signatureValid,
-      digestValid: header("digest") === digestHeader(body),
+      signatureScheme: scheme,
+      signatureValid: valid && accepted,
+      digestValid,
       dateValid: !Number.isNaN(date) && Math.abs(Date.now() - date) < 3_600_000,
       userAgent: header("user-agent"),
       status: 0,
       receivedAt: Date.now(),
     };
+  }
+
+  private verifyCavage(path: string, header: (name: string) => string | null) {
+    try {
+      const parsed = parseSignatureHeader(header("signature") ?? "");
+      const key = this.keys.get(parsed.keyId);
+      const required = ["(request-target)", "host", "date", "digest"];
+      if (!key || !required.every((name) => parsed.headers.includes(name))) return { keyId: parsed.keyId, scheme: "draft-cavage" as const, valid: false };
+      const headerValues: Record<string, string> = {};
+      for (const name of parsed.headers) if (name !== "(request-target)") headerValues[name] = header(name) ?? "";
+      return { keyId: parsed.keyId, scheme: "draft-cavage" as const, valid: verifyCavageSignature(parsed, { method: "POST", path, headerValues }, key) };
+    } catch {
+      return { keyId: null, scheme: null, valid: false };
+    }
+  }
+
+  private async verifyRfc9421(host: VirtualHost, path: string, req: IncomingMessage, header: (name: string) => string | null) {
+    const keyId = /keyid="([^"]+)"/.exec(header("signature-input") ?? "")?.[1] ?? null;
+    const key = keyId ? this.keys.get(keyId) : undefined;
+    if (!key) return { keyId, scheme: "rfc9421" as const, valid: false };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers[name] = value;
+    const { valid } = await verifyRfc9421Signature({ method: "POST", url: `${host.origin}${path}`, headers }, key);
+    return { keyId, scheme: "rfc9421" as const, valid };
   }
 
   private async answer(runtime: HostRuntime, post: ReceivedPost, res: ServerResponse): Promise<number> {

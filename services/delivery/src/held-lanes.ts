@@ -1,0 +1,71 @@
+import type { DeliveryJob } from "@fediflow/contracts";
+import type { ScheduleStore, WaitReason } from "./schedule-store";
+
+/**
+ * Which lanes have deliveries waiting in the schedule, for the partitions this process owns,
+ * so a newer message of a held lane queues behind them instead of overtaking. Counts change
+ * synchronously before the database write, so no interleaving can see a held lane as free.
+ */
+export class HeldLanes {
+  private readonly counts = new Map<number, Map<string, number>>();
+  private readonly loading = new Map<number, Promise<void>>();
+
+  constructor(private readonly store: ScheduleStore) {}
+
+  /** Starts loading a newly owned partition's held lanes. */
+  assign(partition: number): Promise<void> {
+    let pending = this.loading.get(partition);
+    if (!pending) {
+      pending = this.store.heldLanes(partition).then((lanes) => {
+        this.counts.set(partition, lanes);
+      });
+      pending.catch(() => this.loading.delete(partition));
+      this.loading.set(partition, pending);
+    }
+    return pending;
+  }
+
+  revoke(partition: number): void {
+    this.counts.delete(partition);
+    this.loading.delete(partition);
+  }
+
+  /** Partitions whose held lanes are known (the scheduler runs only these). */
+  ready(): number[] {
+    return [...this.counts.keys()];
+  }
+
+  isHeld(partition: number, lane: string): boolean {
+    return (this.counts.get(partition)?.get(lane) ?? 0) > 0;
+  }
+
+  /** Appends to the schedule and counts the lane as held. */
+  async append(partition: number, lane: string, job: DeliveryJob, dueAt: number, reason: WaitReason): Promise<void> {
+    this.adjust(partition, lane, 1);
+    try {
+      await this.store.append(partition, lane, job, dueAt, reason);
+    } catch (error) {
+      this.adjust(partition, lane, -1);
+      throw error;
+    }
+  }
+
+  /** The lane's head waits again, keeping its place. */
+  postpone(id: number, job: DeliveryJob, dueAt: number, reason: WaitReason): Promise<void> {
+    return this.store.postpone(id, job, dueAt, reason);
+  }
+
+  /** The lane's head finished and left the schedule. */
+  async complete(partition: number, lane: string, id: number, now: number): Promise<void> {
+    await this.store.complete(id, lane, now);
+    this.adjust(partition, lane, -1);
+  }
+
+  private adjust(partition: number, lane: string, by: number): void {
+    const lanes = this.counts.get(partition);
+    if (!lanes) return;
+    const next = (lanes.get(lane) ?? 0) + by;
+    if (next > 0) lanes.set(lane, next);
+    else lanes.delete(lane);
+  }
+}
