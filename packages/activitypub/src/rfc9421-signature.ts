@@ -48,7 +48,11 @@ export async function verifyRfc9421Signature(
       {
         async keyLookup(params) {
           keyId = typeof params.keyid === "string" ? params.keyid : null;
-          return { id: keyId ?? undefined, algs: [rfc9421Algorithm(publicKey)], verify: createVerifier(publicKey, rfc9421Algorithm(publicKey)) };
+          return {
+            id: keyId ?? undefined,
+            algs: [rfc9421Algorithm(publicKey)],
+            verify: createVerifier(publicKey, rfc9421Algorithm(publicKey)),
+          };
         },
       },
       request,

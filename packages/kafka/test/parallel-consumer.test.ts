@@ -132,7 +132,22 @@ describe("partitionOf", () => {
     const producer = await TopicProducer.connect(kafka);
     const keys = Array.from({ length: 40 }, (_, i) => `host-${i}.example:${8000 + i}`);
     const { topics } = await import("@fediflow/contracts");
-    await producer.send(topics.deliveries, keys.map((key) => ({ key, value: { activityId: randomUUID(), actorId: "a", activityType: "Create", objectId: null, host: key, inboxes: ["x"], attempt: 1, firstAttemptAt: null } })));
+    await producer.send(
+      topics.deliveries,
+      keys.map((key) => ({
+        key,
+        value: {
+          activityId: randomUUID(),
+          actorId: "a",
+          activityType: "Create",
+          objectId: null,
+          host: key,
+          inboxes: ["x"],
+          attempt: 1,
+          firstAttemptAt: null,
+        },
+      })),
+    );
     await producer.disconnect();
     const consumer = kafka.consumer({ groupId: `g-${randomUUID()}`, maxWaitTimeInMs: 100 });
     await consumer.connect();

@@ -27,7 +27,7 @@ const errorCode = (error: unknown): string =>
 /** A short, stable reason for a failed connection or request. */
 export function describeError(error: unknown): string {
   const code = errorCode(error);
-  if (code === "EFORBIDDEN_DESTINATION") return (error as Error).message;
+  if (code === "EFORBIDDEN_DESTINATION" || code === "ERR_INVALID_URL") return (error as Error).message;
   if (["UND_ERR_CONNECT_TIMEOUT"].includes(code)) return "connect timeout";
   if (["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "TimeoutError", "AbortError"].includes(code)) return "timeout";
   if (code === "ECONNREFUSED") return "connection refused";

@@ -22,7 +22,12 @@ export interface AttemptDependencies {
 }
 
 const rejectedAll = (job: DeliveryJob, reason: string): InboxResult[] =>
-  job.inboxes.map((inbox) => ({ inbox, kind: "attempted", classified: { outcome: "rejected", status: null, reason, retryAt: null }, durationMs: 0 }));
+  job.inboxes.map((inbox) => ({
+    inbox,
+    kind: "attempted",
+    classified: { outcome: "rejected", status: null, reason, retryAt: null },
+    durationMs: 0,
+  }));
 
 /** Sends one job's activity to each of its inboxes, within the host's limits. */
 export async function attemptJob(job: DeliveryJob, deps: AttemptDependencies): Promise<InboxResult[]> {
@@ -38,7 +43,13 @@ export async function attemptJob(job: DeliveryJob, deps: AttemptDependencies): P
   return Promise.all(job.inboxes.map((inbox) => deps.limiter.run(job.host, () => attemptInbox(job, inbox, body, key, deps))));
 }
 
-async function attemptInbox(job: DeliveryJob, inbox: string, body: ActivityBody, key: SigningKey, deps: AttemptDependencies): Promise<InboxResult> {
+async function attemptInbox(
+  job: DeliveryJob,
+  inbox: string,
+  body: ActivityBody,
+  key: SigningKey,
+  deps: AttemptDependencies,
+): Promise<InboxResult> {
   // Checked again once the slot is ours: a pause may have begun while this inbox waited.
   const until = deps.holdUntil(job.host, deps.clock());
   if (until !== null) return { inbox, kind: "deferred", until };

@@ -63,7 +63,8 @@ export class DeliveryWorker {
     const paused = this.deps.hosts.of(host).pausedUntil;
     const held = this.deps.holds.heldUntil(host, now);
     let until = Math.max(paused !== null && paused > now ? paused : 0, held ?? 0);
-    if (paused !== null && paused <= now && this.onTrial(host) && this.trials.isTaken(host, paused)) until = Math.max(until, now + trialVerdictWaitMs);
+    if (paused !== null && paused <= now && this.onTrial(host) && this.trials.isTaken(host, paused))
+      until = Math.max(until, now + trialVerdictWaitMs);
     return until > now ? until : null;
   }
 
@@ -135,7 +136,8 @@ export class DeliveryWorker {
         : { kind: "retry" as const, at: deferredUntil };
       if (decision.kind === "expired") {
         for (const outcome of outcomes) {
-          if (outcome.outcome === "retrying") Object.assign(outcome, { outcome: "expired", reason: `${outcome.reason}; ${decision.reason}` });
+          if (outcome.outcome === "retrying")
+            Object.assign(outcome, { outcome: "expired", reason: `${outcome.reason}; ${decision.reason}` });
         }
         // Deferred inboxes were never tried this time: they go on waiting.
         const deferred = results.filter((r) => r.kind === "deferred").map((r) => r.inbox);
@@ -158,7 +160,14 @@ export class DeliveryWorker {
   }
 
   /** Reports every inbox of the job with one outcome and takes it out of its lane. */
-  private async settle(job: DeliveryJob, lane: string, partition: number, origin: Origin, outcome: OutcomeClass, reason: string): Promise<void> {
+  private async settle(
+    job: DeliveryJob,
+    lane: string,
+    partition: number,
+    origin: Origin,
+    outcome: OutcomeClass,
+    reason: string,
+  ): Promise<void> {
     await this.report({
       ...this.fields(job),
       outcomes: job.inboxes.map((inbox) => ({ inbox, outcome, status: null, reason, durationMs: 0 })),

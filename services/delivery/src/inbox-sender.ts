@@ -50,7 +50,14 @@ export class InboxSender {
     return retried;
   }
 
-  private async send(url: URL, activityId: string, inbox: string, body: ActivityBody, key: SigningKey, scheme: SignatureScheme): Promise<AttemptResult> {
+  private async send(
+    url: URL,
+    activityId: string,
+    inbox: string,
+    body: ActivityBody,
+    key: SigningKey,
+    scheme: SignatureScheme,
+  ): Promise<AttemptResult> {
     const path = `${url.pathname}${url.search}`;
     const common = {
       host: url.host,
@@ -60,7 +67,10 @@ export class InboxSender {
     let signed: Record<string, string>;
     if (scheme === "draft-cavage") {
       const headerValues = { ...common, digest: body.digest };
-      signed = { ...headerValues, signature: cavageSignature({ method: "POST", path, headerValues, headers: signedPostHeaders }, key.keyId, key.key) };
+      signed = {
+        ...headerValues,
+        signature: cavageSignature({ method: "POST", path, headerValues, headers: signedPostHeaders }, key.keyId, key.key),
+      };
     } else {
       const headers = { ...common, "content-digest": body.contentDigest };
       signed = { ...headers, ...(await rfc9421Headers({ method: "POST", url: url.href, headers }, key.keyId, key.key)) };

@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   const clock = () => Date.now();
 
   // 2. Dependencies: PostgreSQL (keys, bodies, schedule), Kafka, the local host view, HTTP pools.
-  const pool = createPool({ connectionString: config.FEDIFLOW_DATABASE_URL, max: config.FEDIFLOW_DATABASE_POOL_SIZE, applicationName: "fediflow-delivery" });
+  const pool = createPool({
+    connectionString: config.FEDIFLOW_DATABASE_URL,
+    max: config.FEDIFLOW_DATABASE_POOL_SIZE,
+    applicationName: "fediflow-delivery",
+  });
   const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-delivery`, logger });
   const producer = await TopicProducer.connect(kafka);
   const hosts = new HostView(kafka, logger, "fediflow-delivery-hosts");
@@ -63,11 +67,19 @@ async function main(): Promise<void> {
     hosts,
     holds: new HostHolds(),
     held,
-    retryPolicy: { baseMs: config.FEDIFLOW_RETRY_BASE_MS, maxDelayMs: config.FEDIFLOW_RETRY_MAX_DELAY_MS, horizonMs: config.FEDIFLOW_RETRY_HORIZON_MS },
+    retryPolicy: {
+      baseMs: config.FEDIFLOW_RETRY_BASE_MS,
+      maxDelayMs: config.FEDIFLOW_RETRY_MAX_DELAY_MS,
+      horizonMs: config.FEDIFLOW_RETRY_HORIZON_MS,
+    },
     partitions: topics.deliveries.partitions,
     hostBacklog: config.FEDIFLOW_DELIVERY_HOST_BACKLOG,
     overflowDelayMs: Math.ceil(config.FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS / 2),
-    report: (reports) => producer.send(topics.outcomes, reports.map((report) => ({ key: report.host, value: report }))),
+    report: (reports) =>
+      producer.send(
+        topics.outcomes,
+        reports.map((report) => ({ key: report.host, value: report })),
+      ),
     onReport: metrics.recordReport,
     clock,
   });

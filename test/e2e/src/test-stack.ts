@@ -63,6 +63,8 @@ export class TestStack {
           FEDIFLOW_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
           FEDIFLOW_LOG_LEVEL: "info",
           FEDIFLOW_KAFKA_BROKERS: "",
+          // Black holes would otherwise hold every stop for the full default grace.
+          FEDIFLOW_DELIVERY_SHUTDOWN_GRACE_MS: "5000",
           ...options.env,
         },
         onLine: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),

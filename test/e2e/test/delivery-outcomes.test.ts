@@ -57,7 +57,11 @@ describe("delivery outcomes", () => {
     expect(of(1)).toMatchObject({ outcome: "gone", status: 410 });
     expect(of(2)).toMatchObject({ outcome: "gone", status: 404 });
     expect(of(3)).toMatchObject({ outcome: "rejected", status: 403, reason: "HTTP 403" });
-    expect(of(4)).toMatchObject({ outcome: "rejected", status: 301, reason: "HTTP 301: redirect to https://elsewhere.example/inbox not followed for POST" });
+    expect(of(4)).toMatchObject({
+      outcome: "rejected",
+      status: 301,
+      reason: "HTTP 301: redirect to https://elsewhere.example/inbox not followed for POST",
+    });
     expect(of(5)).toMatchObject({ outcome: "delivered", status: 202, attempt: 2 });
     expect(of(6)?.outcome).toBe("expired");
     expect(of(6)?.reason).toMatch(/^connection refused; gave up after \d+ attempts/);
@@ -75,7 +79,11 @@ describe("delivery outcomes", () => {
       ["draft-cavage", 401],
       ["rfc9421", 202],
     ]);
-    const again = await t.api("POST", "/v1/activities", { actor: actor.id, activity: createNote(actor.id), audience: { inboxes: [hosts[7]!.inboxOf("bob")] } });
+    const again = await t.api("POST", "/v1/activities", {
+      actor: actor.id,
+      activity: createNote(actor.id),
+      audience: { inboxes: [hosts[7]!.inboxOf("bob")] },
+    });
     await t.waitUntilDone(again.body.id as string);
     expect(hosts[7]!.received.map((post) => post.signatureScheme)).toEqual(["draft-cavage", "rfc9421", "rfc9421"]);
   });
@@ -87,10 +95,15 @@ describe("delivery outcomes", () => {
       await t.api("POST", "/v1/activities", { actor: actor.id, activity, audience: { inboxes: [failing.inboxOf("carol")] } });
     }
     // host-health trips the breaker after 4 unreachable attempts and publishes the pause.
-    const paused = await waitFor("the breaker to trip", async () => {
-      const host = await t.api("GET", `/v1/hosts/${failing.host}`);
-      return host.body.state === "failing" && (host.body.failures as number) >= 4 ? Date.now() : undefined;
-    }, 30_000, 50);
+    const paused = await waitFor(
+      "the breaker to trip",
+      async () => {
+        const host = await t.api("GET", `/v1/hosts/${failing.host}`);
+        return host.body.state === "failing" && (host.body.failures as number) >= 4 ? Date.now() : undefined;
+      },
+      30_000,
+      50,
+    );
     const before = failing.received.length;
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     const during = failing.received.filter((post) => post.receivedAt > paused + 500).length;

@@ -1,7 +1,13 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { contentDigestHeader, digestHeader, parseSignatureHeader, verifyCavageSignature, verifyRfc9421Signature } from "@fediflow/activitypub";
+import {
+  contentDigestHeader,
+  digestHeader,
+  parseSignatureHeader,
+  verifyCavageSignature,
+  verifyRfc9421Signature,
+} from "@fediflow/activitypub";
 import { seededRandom, type Behaviour } from "./behaviour";
 
 /** One POST a virtual server received. */
@@ -235,7 +241,8 @@ export class FakeFediverse {
       ? await this.verifyRfc9421(host, path, req, header)
       : this.verifyCavage(path, header);
     const accepted = host.signatures === "any" || host.signatures === scheme;
-    const digestValid = scheme === "rfc9421" ? header("content-digest") === contentDigestHeader(body) : header("digest") === digestHeader(body);
+    const digestValid =
+      scheme === "rfc9421" ? header("content-digest") === contentDigestHeader(body) : header("digest") === digestHeader(body);
     const date = Date.parse(header("date") ?? "");
     return {
       host: host.host,
@@ -260,10 +267,15 @@ export class FakeFediverse {
       const parsed = parseSignatureHeader(header("signature") ?? "");
       const key = this.keys.get(parsed.keyId);
       const required = ["(request-target)", "host", "date", "digest"];
-      if (!key || !required.every((name) => parsed.headers.includes(name))) return { keyId: parsed.keyId, scheme: "draft-cavage" as const, valid: false };
+      if (!key || !required.every((name) => parsed.headers.includes(name)))
+        return { keyId: parsed.keyId, scheme: "draft-cavage" as const, valid: false };
       const headerValues: Record<string, string> = {};
       for (const name of parsed.headers) if (name !== "(request-target)") headerValues[name] = header(name) ?? "";
-      return { keyId: parsed.keyId, scheme: "draft-cavage" as const, valid: verifyCavageSignature(parsed, { method: "POST", path, headerValues }, key) };
+      return {
+        keyId: parsed.keyId,
+        scheme: "draft-cavage" as const,
+        valid: verifyCavageSignature(parsed, { method: "POST", path, headerValues }, key),
+      };
     } catch {
       return { keyId: null, scheme: null, valid: false };
     }

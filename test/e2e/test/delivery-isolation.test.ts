@@ -1,0 +1,88 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { topics } from "@fediflow/contracts";
+import { partitionOf } from "@fediflow/kafka";
+import { TestStack, createNote, waitFor, type LocalActor } from "../src";
+
+let t: TestStack;
+let actor: LocalActor;
+const healthyCount = 120;
+
+beforeAll(async () => {
+  t = await TestStack.start({
+    fediverse: {
+      hosts: [
+        { behaviour: { kind: "blackHole" } },
+        { behaviour: { kind: "ok", latencyMs: [200, 400] } },
+        ...Array.from({ length: healthyCount }, () => ({ behaviour: { kind: "ok" as const, latencyMs: [5, 40] as [number, number] } })),
+      ],
+    },
+    env: { FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS: "10000" },
+  });
+  actor = await t.registerActor("alice");
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe("no host blocks another", () => {
+  it("delivers to healthy hosts that share the black hole's partition at their own pace", async () => {
+    const [blackHole, , ...healthy] = t.fediverse.hosts;
+    const partition = partitionOf(blackHole!.host, topics.deliveries.partitions);
+    const neighbours = healthy.filter((host) => partitionOf(host.host, topics.deliveries.partitions) === partition);
+    expect(neighbours.length).toBeGreaterThanOrEqual(2);
+
+    const followers = [blackHole!, ...healthy].map((host) => ({
+      id: host.actorOf("f"),
+      inbox: host.inboxOf("f"),
+      sharedInbox: host.sharedInbox,
+    }));
+    await t.api("POST", "/v1/followers", { actor: actor.id, add: followers });
+    const submitted = Date.now();
+    const activities = Array.from({ length: 10 }, () => createNote(actor.id));
+    for (const activity of activities) {
+      expect((await t.api("POST", "/v1/activities", { actor: actor.id, activity, audience: { followers: true } })).status).toBe(202);
+    }
+    // Every healthy host has all ten long before the black hole's first timeout (10 s).
+    const complete = await waitFor(
+      "every healthy host to receive all ten activities",
+      () => (healthy.every((host) => host.received.filter((post) => post.status === 202).length === 10) ? Date.now() : undefined),
+      20_000,
+      50,
+    );
+    expect(complete - submitted).toBeLessThan(8_000);
+    const lastNeighbourReceipt = Math.max(...neighbours.flatMap((host) => host.received.map((post) => post.receivedAt)));
+    expect(lastNeighbourReceipt - submitted).toBeLessThan(8_000);
+    // The black hole was tried, and is still holding its requests open.
+    expect(blackHole!.received.length).toBe(0);
+    expect(blackHole!.peakConcurrency).toBeGreaterThan(0);
+  });
+
+  it("keeps the order of activities about one object, and overlaps unrelated ones", async () => {
+    const slow = t.fediverse.hosts[1]!;
+    const inbox = slow.inboxOf("reader");
+    const note = `${actor.id}/notes/${randomBytes(4).toString("hex")}`;
+    const sequence = [
+      { type: "Create", object: { id: note, type: "Note", content: "v1" } },
+      { type: "Update", object: { id: note, type: "Note", content: "v2" } },
+      { type: "Update", object: { id: note, type: "Note", content: "v3" } },
+      { type: "Update", object: { id: note, type: "Note", content: "v4" } },
+      { type: "Delete", object: { id: note, type: "Tombstone" } },
+    ].map((activity, i) => ({ ...activity, id: `${note}/activity/${i}`, actor: actor.id }));
+    for (const activity of sequence) {
+      expect((await t.api("POST", "/v1/activities", { actor: actor.id, activity, audience: { inboxes: [inbox] } })).status).toBe(202);
+    }
+    const unrelated = Array.from({ length: 6 }, () => createNote(actor.id));
+    for (const activity of unrelated) await t.api("POST", "/v1/activities", { actor: actor.id, activity, audience: { inboxes: [inbox] } });
+
+    await waitFor(
+      "all eleven activities to arrive",
+      () => slow.received.filter((post) => post.status === 202).length >= 11 || undefined,
+      30_000,
+    );
+    const ofNote = slow.received.filter((post) => post.objectId === note).map((post) => post.activityId);
+    expect(ofNote).toEqual(sequence.map((activity) => activity.id));
+    // Unrelated activities did not queue behind each other: several were in flight at once.
+    expect(slow.peakConcurrency).toBeGreaterThan(1);
+  });
+});
