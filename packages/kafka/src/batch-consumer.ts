@@ -24,6 +24,9 @@ export interface BatchConsumerOptions<V> {
 export class BatchConsumer<V> {
   private readonly consumer: Consumer;
   private stopping = false;
+  private assigned: number[] = [];
+  /** Messages handled since start (for the drain rate). */
+  finished = 0;
 
   constructor(private readonly options: BatchConsumerOptions<V>) {
     this.consumer = options.kafka.consumer({
@@ -33,6 +36,22 @@ export class BatchConsumer<V> {
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      this.assigned = [...(event.payload.memberAssignment[options.topic.name] ?? [])].sort((a, b) => a - b);
+    });
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  get topic(): string {
+    return this.options.topic.name;
+  }
+
+  /** Partitions this member owns now. */
+  ownedPartitions(): number[] {
+    return this.assigned;
   }
 
   async start(): Promise<void> {
@@ -83,6 +102,7 @@ export class BatchConsumer<V> {
         await heartbeat();
       }
     }
+    this.finished += batch.messages.length;
     const last = batch.lastOffset();
     resolveOffset(last);
     const next = String(Number(last) + 1);

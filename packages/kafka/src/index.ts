@@ -7,3 +7,4 @@ export * from "./parallel-consumer";
 export * from "./batch-consumer";
 export * from "./topic-view";
 export * from "./partition-of";
+export * from "./consumer-lag";

@@ -113,6 +113,8 @@ export class ParallelConsumer<V> {
   private commitTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private running = 0;
+  /** Messages finished since start (for the drain rate). */
+  finished = 0;
 
   constructor(private readonly options: ParallelConsumerOptions<V>) {
     this.capacity = new Capacity(options.maxInFlight ?? 1000);
@@ -127,6 +129,14 @@ export class ParallelConsumer<V> {
       const assignment = event.payload.memberAssignment[options.topic.name] ?? [];
       this.onAssignment(new Set(assignment));
     });
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  get topic(): string {
+    return this.options.topic.name;
   }
 
   /** Messages admitted and not yet finished. */
@@ -295,6 +305,7 @@ export class ParallelConsumer<V> {
         try {
           await this.options.handle(message);
           tracker.finish(message.offset);
+          this.finished += 1;
           return;
         } catch (error) {
           if (this.stopping) return;

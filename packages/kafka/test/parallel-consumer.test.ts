@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { TopicSpec } from "@fediflow/contracts";
 import { createLogger } from "@fediflow/logging";
 import { MockBroker } from "@fediflow/local-stack";
-import { ParallelConsumer, TopicProducer, createKafka, decodeFinishedOffsets, partitionOf, type Kafka } from "../src";
+import { ConsumerLag, ParallelConsumer, TopicProducer, createKafka, decodeFinishedOffsets, partitionOf, type Kafka } from "../src";
 
 // The broker creates FediFlow's topics; this test uses the deliveries topic's shape loosely.
 const spec: TopicSpec<{ n: number; lane: string; ms: number }> = {
@@ -159,5 +159,48 @@ describe("partitionOf", () => {
     await consumer.disconnect();
     expect(new Set(landed.values()).size).toBeGreaterThan(10);
     for (const key of keys) expect([key, landed.get(key)]).toEqual([key, partitionOf(key, topics.deliveries.partitions)]);
+  });
+});
+
+describe("ConsumerLag", () => {
+  it("reports the backlog of owned partitions from the broker, even while the consumer is stuck", async () => {
+    const groupId = `g-${randomUUID()}`;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const consumer = new ParallelConsumer({
+      kafka,
+      groupId,
+      topic: spec,
+      logger,
+      maxInFlight: 5,
+      laneOf: (message) => String(message.offset),
+      timing: { sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000 },
+      handle: () => gate,
+    });
+    await consumer.start();
+    await publish(Array.from({ length: 40 }, (_, i) => ({ n: 1000 + i, lane: "x", ms: 0 })));
+    const lag = new ConsumerLag(kafka, consumer, 0);
+    const deadline = Date.now() + 20_000;
+    let total = 0;
+    while (Date.now() < deadline) {
+      const partitions = await lag.read();
+      total = partitions.reduce((sum, p) => sum + p.lag, 0);
+      if (consumer.inFlight === 5 && total > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Everything ever published to the topic is unconsumed by this new group except nothing:
+    // it is stuck on 5 admitted messages, so the whole topic is its lag.
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(spec.name);
+    await admin.disconnect();
+    const published = ends.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    expect(total).toBe(published);
+    release();
+    while (Date.now() < deadline + 20_000 && (await lag.read()).reduce((sum, p) => sum + p.lag, 0) > 0)
+      await new Promise((r) => setTimeout(r, 100));
+    expect((await lag.read()).reduce((sum, p) => sum + p.lag, 0)).toBe(0);
+    await lag.close();
+    await consumer.stop(1_000);
   });
 });

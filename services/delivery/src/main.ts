@@ -1,7 +1,7 @@
 import { SigningKeys } from "@fediflow/actor-keys";
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
-import { ParallelConsumer, TopicProducer, consumerTiming, createKafka } from "@fediflow/kafka";
+import { ParallelConsumer, TopicProducer, consumerTiming, createKafka, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRemoteAgent, userAgent } from "@fediflow/remote-http";
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     concurrency: config.FEDIFLOW_SCHEDULE_CONCURRENCY,
     leaseMs: config.FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS * 6,
   });
+  const lag = registerConsumerLagMetrics(registry, kafka, consumer);
   await consumer.start();
   scheduler.start();
 
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
     [
       () => Promise.all([consumer.stop(grace), scheduler.stop(grace)]),
       () => producer.disconnect(),
+      () => lag.close(),
       () => hosts.stop(),
       () => agent.close(),
       () => closeServer(ops),

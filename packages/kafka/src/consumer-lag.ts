@@ -1,0 +1,115 @@
+import type { Admin, Kafka } from "kafkajs";
+import { Gauge, type Registry } from "prom-client";
+
+export interface PartitionLag {
+  partition: number;
+  highWatermark: number;
+  committed: number;
+  lag: number;
+}
+
+/** A consumer whose lag can be reported: its group, and what it owns and has done. */
+export interface LaggingConsumer {
+  groupId: string;
+  topic: string;
+  ownedPartitions(): number[];
+  /** Messages finished since the process started. */
+  readonly finished: number;
+}
+
+/**
+ * Lag of a consumer group on the partitions this process owns: the broker's high watermark
+ * minus the group's committed offset, as Kafka's tools and KEDA's Kafka scaler compute it.
+ * Read from the broker (not from fetched batches), so a saturated consumer that stopped
+ * fetching still reports its true backlog. Cached briefly: scrapes must not hammer Kafka.
+ */
+export class ConsumerLag {
+  private admin: Admin | undefined;
+  private cached: { at: number; value: PartitionLag[] } | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly consumer: LaggingConsumer,
+    private readonly cacheMs = 2_000,
+  ) {}
+
+  async read(): Promise<PartitionLag[]> {
+    if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.value;
+    const owned = new Set(this.consumer.ownedPartitions());
+    if (owned.size === 0) return [];
+    if (!this.admin) {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+    }
+    const [ends, [committed]] = await Promise.all([
+      this.admin.fetchTopicOffsets(this.consumer.topic),
+      this.admin.fetchOffsets({ groupId: this.consumer.groupId, topics: [this.consumer.topic] }),
+    ]);
+    const commits = new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+    const value = ends
+      .filter((end) => owned.has(end.partition))
+      .map((end) => {
+        const highWatermark = Number(end.high);
+        const at = commits.get(end.partition) ?? -1;
+        const start = at >= 0 ? at : Number(end.low);
+        return { partition: end.partition, highWatermark, committed: at, lag: Math.max(highWatermark - start, 0) };
+      });
+    this.cached = { at: Date.now(), value };
+    return value;
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect();
+  }
+}
+
+/** Messages finished per second over the last `windowMs`, from samples of a running count. */
+export class DrainRate {
+  private samples: Array<{ at: number; count: number }> = [];
+
+  constructor(private readonly windowMs = 30_000) {}
+
+  rate(count: number, now = Date.now()): number {
+    this.samples.push({ at: now, count });
+    this.samples = this.samples.filter((sample) => now - sample.at <= this.windowMs);
+    const first = this.samples[0]!;
+    const seconds = (now - first.at) / 1000;
+    return seconds > 0 ? (count - first.count) / seconds : 0;
+  }
+}
+
+/**
+ * fediflow_consumer_lag_messages{group,topic,partition} for the partitions this process owns
+ * (summed over processes: the group's lag) and fediflow_consumer_lag_seconds{group}: this
+ * process's lag divided by its recent drain rate (+Inf when it has lag and drains nothing).
+ */
+export function registerConsumerLagMetrics(registry: Registry, kafka: Kafka, consumer: LaggingConsumer): ConsumerLag {
+  const lag = new ConsumerLag(kafka, consumer);
+  const drain = new DrainRate();
+  let latest: PartitionLag[] = [];
+  new Gauge({
+    name: "fediflow_consumer_lag_messages",
+    help: "Messages not yet consumed, per partition this process owns (high watermark minus committed offset)",
+    labelNames: ["group", "topic", "partition"],
+    registers: [registry],
+    async collect() {
+      latest = await lag.read().catch(() => latest);
+      this.reset();
+      for (const partition of latest)
+        this.set({ group: consumer.groupId, topic: consumer.topic, partition: String(partition.partition) }, partition.lag);
+    },
+  });
+  new Gauge({
+    name: "fediflow_consumer_lag_seconds",
+    help: "Estimated seconds for this process to drain its lag at its rate over the last 30 s",
+    labelNames: ["group"],
+    registers: [registry],
+    async collect() {
+      latest = await lag.read().catch(() => latest);
+      const total = latest.reduce((sum, partition) => sum + partition.lag, 0);
+      const rate = drain.rate(consumer.finished);
+      this.set({ group: consumer.groupId }, total === 0 ? 0 : rate > 0 ? total / rate : Number.POSITIVE_INFINITY);
+    },
+  });
+  return lag;
+}
