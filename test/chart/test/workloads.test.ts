@@ -136,3 +136,34 @@ describe("gRPC", () => {
     }
   });
 });
+
+interface NetworkPolicySpec {
+  ingress: Array<{ ports: Array<{ port: string }>; from?: Array<Record<string, unknown>> }>;
+}
+
+describe("NetworkPolicy", () => {
+  const monitoring = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } };
+  const app = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "app" } } };
+
+  it("admits gRPC from ingress pods only, and metrics from the monitoring peers", async () => {
+    const manifests = await renderChart({ values: scenarios.production });
+    for (const service of ["outbox", "host-health"]) {
+      const rules = (named(manifests, "NetworkPolicy", componentName(service)).spec as NetworkPolicySpec).ingress;
+      const grpc = rules.find((rule) => rule.ports.some((port) => port.port === "grpc"));
+      expect(grpc?.from).toEqual([
+        { podSelector: { matchLabels: { "app.kubernetes.io/name": "fediflow", "app.kubernetes.io/instance": "fediflow", "app.kubernetes.io/component": "ingress" } } },
+      ]);
+      expect(rules.find((rule) => rule.ports.some((port) => port.port === "ops"))?.from).toEqual([monitoring]);
+    }
+    const delivery = (named(manifests, "NetworkPolicy", componentName("delivery")).spec as NetworkPolicySpec).ingress;
+    expect(delivery.map((rule) => rule.ports.map((port) => port.port))).toEqual([["ops"]]);
+  });
+
+  it("narrows the API to apiFrom plus the scrapers once apiFrom is set", async () => {
+    const open = await renderChart({ values: scenarios.production });
+    expect((named(open, "NetworkPolicy", componentName("ingress")).spec as NetworkPolicySpec).ingress).toEqual([{ ports: [{ port: "http", protocol: "TCP" }] }]);
+    const narrowed = await renderChart({ values: scenarios.production, inline: { networkPolicy: { apiFrom: [app] } } });
+    const rules = (named(narrowed, "NetworkPolicy", componentName("ingress")).spec as NetworkPolicySpec).ingress;
+    expect(rules).toEqual([{ ports: [{ port: "http", protocol: "TCP" }], from: [app, monitoring] }]);
+  });
+});
