@@ -35,7 +35,7 @@ WARNING: at their maximum replica counts the services may open {{ $total }} Post
 {{- /* 3. Connection settings left at the services' localhost defaults. */ -}}
 {{- range $setting := list "databaseUrl" "redisUrl" "kafkaBrokers" -}}
 {{- if not (include "fediflow.secretProvided" (dict "root" $root "setting" $setting)) }}
-WARNING: secrets.{{ $setting }} is not set (nor existingSecret or secrets.refs.{{ $setting }}): the services will try localhost and never become ready.
+WARNING: secrets.{{ $setting }} is not set (nor existingSecret or secrets.refs.{{ $setting }}): the services that need it will not become ready.
 {{- end -}}
 {{- end -}}
 {{- if and $root.Values.keda.enabled (or $root.Values.services.delivery.autoscaling.consumerLag.enabled $root.Values.services.fanOut.autoscaling.consumerLag.enabled) }}

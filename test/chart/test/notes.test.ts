@@ -33,7 +33,7 @@ describe("NOTES.txt", () => {
     expect(warnings(tight)).toEqual([expect.stringMatching(/may open 177 PostgreSQL connections .*delivery 4×24.*database\.maxConnections=176/)]);
   });
 
-  it("warns about connection settings left at localhost, and mentions the generated key to back up", async () => {
+  it("warns about connection settings left unset, and mentions the generated key to back up", async () => {
     const notes = await renderNotes();
     expect(warnings(notes).map((line) => line.match(/secrets\.(\w+)/)?.[1])).toEqual(["databaseUrl", "redisUrl", "kafkaBrokers"]);
     expect(notes).toMatch(/key-encryption key was generated/);
