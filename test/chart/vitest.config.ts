@@ -1,0 +1,10 @@
+import { defineConfig } from "vitest/config";
+
+// Each helm run takes a fraction of a second; the production-install check copies and links a
+// few hundred packages. Generous limits absorb a busy two-core machine without hiding a hang.
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
