@@ -71,7 +71,8 @@ describe("the image's production install", () => {
   it("the require check notices a dependency that is missing", async () => {
     await unlink(path.join(app, "services", "delivery", "node_modules", "lru-cache"));
     const report = await checkRequires(app, ["delivery"]);
-    expect(report.unresolved).toEqual([expect.stringMatching(/^services\/delivery\/dist\/.*require\("lru-cache"\)$/)]);
+    expect(report.unresolved.length).toBeGreaterThan(0);
+    for (const entry of report.unresolved) expect(entry).toMatch(/^services\/delivery\/dist\/.*require\("lru-cache"\)$/);
   });
 
   it("starts ingress through the entrypoint: /healthz answers, /readyz names the missing gRPC peers, SIGTERM exits 0", async () => {
