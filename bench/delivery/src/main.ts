@@ -9,10 +9,9 @@ import pg from "pg";
 import { sealPrivateKey } from "@fediflow/activitypub";
 import { topics, type DeliveryJob } from "@fediflow/contracts";
 import { TopicProducer, createKafka } from "@fediflow/kafka";
-import { MockBroker, ServiceProcess, freePort, repositoryRoot } from "@fediflow/local-stack";
 import { createLogger } from "@fediflow/logging";
 import { createScratchDatabase } from "@fediflow/postgres";
-import { cpuSeconds, peakRssMb } from "./cpu";
+import { MockBroker, ServiceProcess, cpuSeconds, freePort, peakRssMb, repositoryRoot } from "@fediflow/local-stack";
 import { FediverseProcess } from "./fediverse-client";
 import { keepAlivePosts, newRsaKey, signaturesPerSecond } from "./floor";
 

@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from "kafkajs";
-import { Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
 
 export interface PartitionLag {
   partition: number;
@@ -78,10 +78,15 @@ export class DrainRate {
   }
 }
 
+/** Reported instead of "forever" when a process has lag and drains nothing (yet). */
+export const lagSecondsCap = 3_600;
+
 /**
  * fediflow_consumer_lag_messages{group,topic,partition} for the partitions this process owns
- * (summed over processes: the group's lag) and fediflow_consumer_lag_seconds{group}: this
- * process's lag divided by its recent drain rate (+Inf when it has lag and drains nothing).
+ * (summed over processes: the group's lag), fediflow_consumer_messages_total{group} (messages
+ * finished, whose rate is the group's drain rate) and fediflow_consumer_lag_seconds{group}:
+ * this process's lag over its own recent rate, capped at an hour. Scale on the group's figure,
+ * sum(lag) / sum(rate): a pod that just started has no rate yet.
  */
 export function registerConsumerLagMetrics(registry: Registry, kafka: Kafka, consumer: LaggingConsumer): ConsumerLag {
   const lag = new ConsumerLag(kafka, consumer);
@@ -99,16 +104,26 @@ export function registerConsumerLagMetrics(registry: Registry, kafka: Kafka, con
         this.set({ group: consumer.groupId, topic: consumer.topic, partition: String(partition.partition) }, partition.lag);
     },
   });
+  new Counter({
+    name: "fediflow_consumer_messages_total",
+    help: "Messages this process finished consuming",
+    labelNames: ["group"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ group: consumer.groupId }, consumer.finished);
+    },
+  });
   new Gauge({
     name: "fediflow_consumer_lag_seconds",
-    help: "Estimated seconds for this process to drain its lag at its rate over the last 30 s",
+    help: "Estimated seconds for this process to drain its lag at its rate over the last 30 s (at most 3600)",
     labelNames: ["group"],
     registers: [registry],
     async collect() {
       latest = await lag.read().catch(() => latest);
       const total = latest.reduce((sum, partition) => sum + partition.lag, 0);
       const rate = drain.rate(consumer.finished);
-      this.set({ group: consumer.groupId }, total === 0 ? 0 : rate > 0 ? total / rate : Number.POSITIVE_INFINITY);
+      this.set({ group: consumer.groupId }, total === 0 ? 0 : Math.min(rate > 0 ? total / rate : lagSecondsCap, lagSecondsCap));
     },
   });
   return lag;

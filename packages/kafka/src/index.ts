@@ -8,3 +8,4 @@ export * from "./batch-consumer";
 export * from "./topic-view";
 export * from "./partition-of";
 export * from "./consumer-lag";
+export * from "./sticky-assignor";

@@ -1,10 +1,11 @@
-import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
+import { PartitionAssigners, type Consumer, type EachBatchPayload, type Kafka } from "kafkajs";
 import type { TopicSpec } from "@fediflow/contracts";
 import type { Logger } from "@fediflow/logging";
 import type { ConsumerTiming } from "./client";
 import { UndecodableMessage, decodeValue, readHeaders } from "./codec";
 import { Lanes } from "./lanes";
 import { PartitionOffsets, decodeFinishedOffsets, encodeFinishedOffsets } from "./offset-tracker";
+import { stickyAssigner } from "./sticky-assignor";
 
 export interface ConsumedMessage<V> {
   topic: string;
@@ -124,6 +125,9 @@ export class ParallelConsumer<V> {
       heartbeatInterval: options.timing?.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
+      // Sticky first (a rebalance moves the fewest partitions, so the least work is redone);
+      // round-robin as the fallback every kafkajs member understands, for rolling upgrades.
+      partitionAssigners: [stickyAssigner(() => ({ [options.topic.name]: [...this.assigned] })), PartitionAssigners.roundRobin],
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const assignment = event.payload.memberAssignment[options.topic.name] ?? [];
@@ -242,7 +246,20 @@ export class ParallelConsumer<V> {
     this.highWatermarks.set(partition, Number(batch.highWatermark));
     this.options.onBatch?.(partition, Number(batch.highWatermark));
     if (batch.messages.length === 0) return;
-    const tracker = await this.trackerFor(partition, Number(batch.messages[0]!.offset));
+    // Preparing a partition reads the broker and the caller's state (the database, for
+    // delivery). A failure is retried here, heartbeating: thrown out of eachBatch it would
+    // crash and restart the consumer, and every restart is another rebalance.
+    let tracker: PartitionOffsets | undefined;
+    for (let delayMs = 200; !tracker; delayMs = Math.min(delayMs * 2, 5_000)) {
+      try {
+        tracker = await this.trackerFor(partition, Number(batch.messages[0]!.offset));
+      } catch (error) {
+        if (this.stopping || !isRunning() || isStale()) return;
+        this.options.logger.warn({ err: error, partition, retryInMs: delayMs }, "could not prepare partition; trying again");
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await heartbeat();
+      }
+    }
     const skip = this.skipped.get(partition) ?? new Set<number>();
     for (const raw of batch.messages) {
       if (this.stopping || !isRunning() || isStale()) return;

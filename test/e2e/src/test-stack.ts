@@ -63,6 +63,8 @@ export class TestStack {
           FEDIFLOW_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
           FEDIFLOW_LOG_LEVEL: "info",
           FEDIFLOW_KAFKA_BROKERS: "",
+          // Several stacks may share this machine's PostgreSQL (max_connections 100).
+          FEDIFLOW_DATABASE_POOL_SIZE: "4",
           // Black holes would otherwise hold every stop for the full default grace.
           FEDIFLOW_DELIVERY_SHUTDOWN_GRACE_MS: "5000",
           ...options.env,

@@ -51,7 +51,9 @@ export type MetricReading =
   /** Resource utilization: average percent of request across pods, target percent. */
   | { kind: "utilization"; averagePercent: number; targetPercent: number }
   /** External metric with an AverageValue target: the total over all pods, target per pod. */
-  | { kind: "averageValue"; total: number; targetPerPod: number };
+  | { kind: "averageValue"; total: number; targetPerPod: number }
+  /** External metric with a Value target: the metric as it is, against the target. */
+  | { kind: "value"; value: number; target: number };
 
 export interface HpaSpec {
   minReplicas: number;
@@ -65,6 +67,11 @@ export interface HpaSpec {
 export function desiredForMetric(current: number, reading: MetricReading, tolerance = 0.1): number {
   if (reading.kind === "utilization") {
     const ratio = reading.averagePercent / reading.targetPercent;
+    if (Math.abs(ratio - 1) <= tolerance) return current;
+    return Math.ceil(ratio * current);
+  }
+  if (reading.kind === "value") {
+    const ratio = reading.value / reading.target;
     if (Math.abs(ratio - 1) <= tolerance) return current;
     return Math.ceil(ratio * current);
   }

@@ -13,6 +13,12 @@ describe("desiredForMetric (the documented formula)", () => {
     expect(desiredForMetric(4, { kind: "averageValue", total: 4_300, targetPerPod: 1_000 })).toBe(4);
   });
 
+  it("scales a Value target in proportion to the current count", () => {
+    // 120 s of estimated lag against a 60 s target: twice the pods.
+    expect(desiredForMetric(3, { kind: "value", value: 120, target: 60 })).toBe(6);
+    expect(desiredForMetric(3, { kind: "value", value: 64, target: 60 })).toBe(3);
+  });
+
   it("sizes for an external AverageValue target from the total", () => {
     expect(desiredForMetric(2, { kind: "averageValue", total: 9_000, targetPerPod: 1_000 })).toBe(9);
     expect(desiredForMetric(5, { kind: "averageValue", total: 0, targetPerPod: 1_000 })).toBe(0);
