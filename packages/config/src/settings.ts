@@ -85,3 +85,19 @@ export const networkSettings = {
 export const keyEncryptionSettings = {
   FEDIFLOW_KEY_ENCRYPTION_KEY: z.string().refine((value) => Buffer.from(value, "base64").length === 32, "must be 32 bytes, base64-encoded"),
 };
+
+/** Mutual TLS between FediFlow's services: all three set turns it on (a chart option). */
+export const grpcTlsSettings = {
+  /** PEM certificate this service presents, as server and as client. */
+  FEDIFLOW_GRPC_TLS_CERT_FILE: z.string().optional(),
+  /** PEM private key of that certificate. */
+  FEDIFLOW_GRPC_TLS_KEY_FILE: z.string().optional(),
+  /** PEM CA that signed every service's certificate; peers without one are refused. */
+  FEDIFLOW_GRPC_TLS_CA_FILE: z.string().optional(),
+};
+
+export const grpcTlsFiles = (config: { FEDIFLOW_GRPC_TLS_CERT_FILE?: string; FEDIFLOW_GRPC_TLS_KEY_FILE?: string; FEDIFLOW_GRPC_TLS_CA_FILE?: string }) => ({
+  certFile: config.FEDIFLOW_GRPC_TLS_CERT_FILE,
+  keyFile: config.FEDIFLOW_GRPC_TLS_KEY_FILE,
+  caFile: config.FEDIFLOW_GRPC_TLS_CA_FILE,
+});

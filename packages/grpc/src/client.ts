@@ -1,19 +1,12 @@
-import {
-  credentials,
-  loadPackageDefinition,
-  Metadata,
-  type CallOptions,
-  type ChannelCredentials,
-  type Client,
-  type ServiceError,
-} from "@grpc/grpc-js";
+import { loadPackageDefinition, Metadata, type CallOptions, type ChannelCredentials, type Client, type ServiceError } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
+import { channelCredentials, type GrpcTlsFiles } from "./tls";
 
 type ClientConstructor<C> = new (address: string, creds: ChannelCredentials, options?: object) => C;
 
-export function createGrpcClient<C extends Client>(Constructor: ClientConstructor<C>, address: string): C {
-  return new Constructor(address, credentials.createInsecure(), {
+export function createGrpcClient<C extends Client>(Constructor: ClientConstructor<C>, address: string, tls: GrpcTlsFiles = {}): C {
+  return new Constructor(address, channelCredentials(tls), {
     // Keep connections warm and notice a restarted server quickly.
     "grpc.keepalive_time_ms": 30_000,
     "grpc.keepalive_timeout_ms": 5_000,
@@ -69,9 +62,9 @@ function healthClient(): HealthClientConstructor {
 }
 
 /** Asks grpc.health.v1 whether a service is SERVING (service "" is the whole server). */
-export function checkHealth(address: string, service = "", timeoutMs = 2_000): Promise<boolean> {
+export function checkHealth(address: string, service = "", timeoutMs = 2_000, tls: GrpcTlsFiles = {}): Promise<boolean> {
   const Health = healthClient();
-  const client = new Health(address, credentials.createInsecure());
+  const client = new Health(address, channelCredentials(tls));
   return new Promise<boolean>((resolve, reject) => {
     client.check({ service }, { deadline: Date.now() + timeoutMs }, (error, response) =>
       error ? reject(error) : resolve(response?.status === "SERVING"),

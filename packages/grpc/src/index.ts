@@ -1,4 +1,5 @@
 export * from "./server";
 export * from "./client";
 export * from "./errors";
+export * from "./tls";
 export { status as GrpcStatus, Metadata } from "@grpc/grpc-js";

@@ -1,6 +1,5 @@
 import {
   Server,
-  ServerCredentials,
   status,
   type ServiceDefinition,
   type UntypedServiceImplementation,
@@ -10,6 +9,7 @@ import {
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "@fediflow/logging";
 import { RpcError } from "./errors";
+import { serverCredentials, type GrpcTlsFiles } from "./tls";
 
 export interface GrpcService {
   /** Fully qualified name, as grpc.health.v1 clients ask for it (e.g. "fediflow.v1.Outbox"). */
@@ -45,7 +45,13 @@ export function unary<Req, Res>(
   };
 }
 
-export async function startGrpcServer(services: GrpcService[], port: number, logger: Logger, host = "0.0.0.0"): Promise<RunningGrpcServer> {
+export async function startGrpcServer(
+  services: GrpcService[],
+  port: number,
+  logger: Logger,
+  host = "0.0.0.0",
+  tls: GrpcTlsFiles = {},
+): Promise<RunningGrpcServer> {
   const server = new Server({ "grpc.max_receive_message_length": 8 * 1024 * 1024 });
   const statuses: Record<string, "SERVING"> = { "": "SERVING" };
   for (const service of services) {
@@ -55,9 +61,9 @@ export async function startGrpcServer(services: GrpcService[], port: number, log
   const health = new HealthImplementation(statuses);
   health.addToServer(server);
   const boundPort = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+    server.bindAsync(`${host}:${port}`, serverCredentials(tls), (error, bound) => (error ? reject(error) : resolve(bound)));
   });
-  logger.info({ port: boundPort, services: services.map((s) => s.name) }, "grpc server listening");
+  logger.info({ port: boundPort, services: services.map((s) => s.name), mutualTls: Boolean(tls.certFile) }, "grpc server listening");
   return {
     port: boundPort,
     health,

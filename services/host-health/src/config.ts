@@ -1,5 +1,15 @@
 import { z } from "zod";
-import { commonSettings, count, databaseSettings, kafkaSettings, loadConfig, millis, port, redisSettings } from "@fediflow/config";
+import {
+  commonSettings,
+  grpcTlsSettings,
+  count,
+  databaseSettings,
+  kafkaSettings,
+  loadConfig,
+  millis,
+  port,
+  redisSettings,
+} from "@fediflow/config";
 
 const hour = 3_600_000;
 const day = 24 * hour;
@@ -9,6 +19,7 @@ export const hostHealthSettings = z.object({
   ...databaseSettings,
   ...redisSettings,
   ...kafkaSettings,
+  ...grpcTlsSettings,
   /** gRPC port of the HostHealth service. */
   FEDIFLOW_HOST_HEALTH_GRPC_PORT: port(50052),
   /** Consecutive unreachable attempts that trip the circuit breaker. */

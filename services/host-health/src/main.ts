@@ -1,3 +1,4 @@
+import { grpcTlsFiles } from "@fediflow/config";
 import { topics } from "@fediflow/contracts";
 import { startGrpcServer } from "@fediflow/grpc";
 import { TopicProducer, consumerTiming, createKafka } from "@fediflow/kafka";
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     config.FEDIFLOW_HOST_HEALTH_GRPC_PORT,
     logger,
     config.FEDIFLOW_LISTEN_ADDRESS,
+    grpcTlsFiles(config),
   );
   const registry = createMetricsRegistry("host-health");
   const ops = await startOpsServer(

@@ -1,10 +1,11 @@
 import { z } from "zod";
-import { commonSettings, count, grpcClientSettings, list, loadConfig, port } from "@fediflow/config";
+import { commonSettings, count, grpcClientSettings, grpcTlsSettings, list, loadConfig, port } from "@fediflow/config";
 
 export const ingressSettings = z.object({
   FEDIFLOW_LOG_LEVEL: commonSettings.FEDIFLOW_LOG_LEVEL,
   FEDIFLOW_LISTEN_ADDRESS: commonSettings.FEDIFLOW_LISTEN_ADDRESS,
   ...grpcClientSettings,
+  ...grpcTlsSettings,
   /** Port of the public API; /healthz, /readyz and /metrics are served there too. */
   FEDIFLOW_INGRESS_PORT: port(8080),
   /** Comma-separated bearer tokens accepted on /v1/*. Required. */

@@ -1,3 +1,4 @@
+import { grpcTlsFiles } from "@fediflow/config";
 import { hostHealthRpc, outboxRpc } from "@fediflow/contracts";
 import { channelReady, createGrpcClient } from "@fediflow/grpc";
 import { createLogger } from "@fediflow/logging";
@@ -11,8 +12,8 @@ async function main(): Promise<void> {
   const logger = createLogger("ingress", config.FEDIFLOW_LOG_LEVEL);
 
   // 2. The services behind the API.
-  const outbox = createGrpcClient(outboxRpc.OutboxClient, config.FEDIFLOW_OUTBOX_ADDRESS);
-  const hostHealth = createGrpcClient(hostHealthRpc.HostHealthClient, config.FEDIFLOW_HOST_HEALTH_ADDRESS);
+  const outbox = createGrpcClient(outboxRpc.OutboxClient, config.FEDIFLOW_OUTBOX_ADDRESS, grpcTlsFiles(config));
+  const hostHealth = createGrpcClient(hostHealthRpc.HostHealthClient, config.FEDIFLOW_HOST_HEALTH_ADDRESS, grpcTlsFiles(config));
 
   // 3. The API, with /healthz, /readyz and /metrics on the same port.
   const app = createApi({

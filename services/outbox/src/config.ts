@@ -1,10 +1,21 @@
 import { z } from "zod";
-import { commonSettings, count, databaseSettings, kafkaSettings, keyEncryptionSettings, loadConfig, millis, port } from "@fediflow/config";
+import {
+  commonSettings,
+  grpcTlsSettings,
+  count,
+  databaseSettings,
+  kafkaSettings,
+  keyEncryptionSettings,
+  loadConfig,
+  millis,
+  port,
+} from "@fediflow/config";
 
 export const outboxSettings = z.object({
   ...commonSettings,
   ...databaseSettings,
   ...kafkaSettings,
+  ...grpcTlsSettings,
   ...keyEncryptionSettings,
   /** gRPC port of the Outbox service. */
   FEDIFLOW_OUTBOX_GRPC_PORT: port(50051),

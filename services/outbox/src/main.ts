@@ -1,3 +1,4 @@
+import { grpcTlsFiles } from "@fediflow/config";
 import { consumerTiming, createKafka } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     config.FEDIFLOW_OUTBOX_GRPC_PORT,
     logger,
     config.FEDIFLOW_LISTEN_ADDRESS,
+    grpcTlsFiles(config),
   );
   const registry = createMetricsRegistry("outbox");
   outboxMetrics(registry, relay);
