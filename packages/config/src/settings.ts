@@ -79,6 +79,8 @@ export const networkSettings = {
   FEDIFLOW_ALLOW_PRIVATE_NETWORKS: flag(false),
   /** The application's public URL, named in the User-Agent of every outgoing request. */
   FEDIFLOW_INSTANCE_URL: z.string().url().optional(),
+  /** DNS servers (host:port, comma-separated) for remote hosts instead of the system resolver. */
+  FEDIFLOW_DNS_SERVERS: list(),
 };
 
 /** 32 bytes, base64: the AES-256-GCM key that seals actors' private keys at rest. */

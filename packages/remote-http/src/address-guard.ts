@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress } from "node:dns";
+import { lookup as dnsLookup, promises as dnsPromises, type LookupAddress } from "node:dns";
 import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
 
@@ -34,15 +34,45 @@ export function forbiddenRange(address: string): string | null {
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
+type Resolve = (
+  hostname: string,
+  family: number,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/** The system resolver (getaddrinfo: /etc/hosts, then DNS). */
+const systemResolve: Resolve = (hostname, family, callback) => dnsLookup(hostname, { all: true, family }, callback);
+
+/**
+ * Dedicated DNS servers (host:port) instead of the system resolver, e.g. a caching resolver for
+ * outgoing federation. Answers A and AAAA; no answer at all is ENOTFOUND.
+ */
+export function dnsServersResolve(servers: string[]): Resolve {
+  const resolver = new dnsPromises.Resolver({ timeout: 2_000, tries: 2 });
+  resolver.setServers(servers);
+  return (hostname, family, callback) => {
+    const v4 = family === 6 ? Promise.resolve([]) : resolver.resolve4(hostname).catch(() => [] as string[]);
+    const v6 = family === 4 ? Promise.resolve([]) : resolver.resolve6(hostname).catch(() => [] as string[]);
+    Promise.all([v4, v6]).then(
+      ([a, aaaa]) => {
+        const addresses = [...a.map((address) => ({ address, family: 4 })), ...aaaa.map((address) => ({ address, family: 6 }))];
+        if (addresses.length > 0) return callback(null, addresses);
+        callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND", hostname }), []);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, []),
+    );
+  };
+}
+
 /**
  * A dns.lookup replacement for net.connect: resolves, drops forbidden addresses and hands
  * net.connect only what was checked, so there is no window between check and connect for a
  * DNS answer to change (rebinding).
  */
-export function guardedLookup(allowPrivate: boolean) {
+export function guardedLookup(allowPrivate: boolean, resolve: Resolve = systemResolve) {
   return (hostname: string, options: { all?: boolean; family?: number | string } | number, callback: LookupCallback): void => {
     const opts = typeof options === "number" ? { family: options } : options;
-    dnsLookup(hostname, { all: true, family: typeof opts.family === "number" ? opts.family : 0 }, (error, addresses) => {
+    resolve(hostname, typeof opts.family === "number" ? opts.family : 0, (error, addresses) => {
       if (error) return callback(error, []);
       const allowed = allowPrivate ? addresses : addresses.filter((a) => forbiddenRange(a.address) === null);
       if (allowed.length === 0) {

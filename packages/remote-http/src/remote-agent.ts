@@ -1,6 +1,6 @@
 import { Agent, buildConnector } from "undici";
 import { UnusableUrl, parseRemoteUrl } from "@fediflow/activitypub";
-import { checkLiteralAddress, guardedLookup } from "./address-guard";
+import { checkLiteralAddress, dnsServersResolve, guardedLookup } from "./address-guard";
 
 export interface RemoteAgentOptions {
   /** FEDIFLOW_ALLOW_PRIVATE_NETWORKS: loopback/private destinations and plain http allowed. */
@@ -13,6 +13,8 @@ export interface RemoteAgentOptions {
   pipelining?: number;
   /** How long an idle connection stays open, ms. */
   keepAliveTimeoutMs?: number;
+  /** DNS servers (host:port) to resolve with instead of the system resolver. */
+  dnsServers?: string[];
 }
 
 /**
@@ -22,7 +24,7 @@ export interface RemoteAgentOptions {
 export function createRemoteAgent(options: RemoteAgentOptions): Agent {
   const connect = buildConnector({
     timeout: options.connectTimeoutMs,
-    lookup: guardedLookup(options.allowPrivateNetworks),
+    lookup: guardedLookup(options.allowPrivateNetworks, options.dnsServers?.length ? dnsServersResolve(options.dnsServers) : undefined),
   } as buildConnector.BuildOptions);
   return new Agent({
     connections: options.connectionsPerOrigin,

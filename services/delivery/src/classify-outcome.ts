@@ -21,8 +21,14 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   return Number.isNaN(date) ? null : Math.max(date, now);
 }
 
-const errorCode = (error: unknown): string =>
-  String((error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code ?? (error as Error).name ?? "");
+/** The error's string code (ECONNREFUSED, UND_ERR_…), else its name: an aborted request's
+ * DOMException carries a legacy numeric code (23) that says less than its name (TimeoutError). */
+function errorCode(error: unknown): string {
+  const { code, cause, name } = error as { code?: unknown; cause?: { code?: unknown }; name?: unknown };
+  if (typeof code === "string") return code;
+  if (typeof cause?.code === "string") return cause.code;
+  return typeof name === "string" ? name : "";
+}
 
 /** A short, stable reason for a failed connection or request. */
 export function describeError(error: unknown): string {

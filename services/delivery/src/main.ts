@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   await hosts.start();
   const agent = createRemoteAgent({
     allowPrivateNetworks: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
+    dnsServers: config.FEDIFLOW_DNS_SERVERS,
     connectTimeoutMs: config.FEDIFLOW_DELIVERY_CONNECT_TIMEOUT_MS,
     connectionsPerOrigin: config.FEDIFLOW_DELIVERY_HOST_CONNECTIONS,
   });

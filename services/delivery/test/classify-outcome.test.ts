@@ -38,6 +38,12 @@ describe("classifyOutcome", () => {
     expect(error("ECONNRESET").reason).toBe("connection reset");
     expect(error("CERT_HAS_EXPIRED").reason).toBe("TLS: CERT_HAS_EXPIRED");
     expect(error("EFORBIDDEN_DESTINATION").outcome).toBe("rejected");
+    // AbortSignal.timeout() rejects with a DOMException whose numeric code is 23.
+    const aborted = classifyOutcome(
+      { kind: "error", error: new DOMException("The operation was aborted due to timeout", "TimeoutError") },
+      now,
+    );
+    expect(aborted).toMatchObject({ outcome: "retrying", reason: "timeout" });
   });
 });
 

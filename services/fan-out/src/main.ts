@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     redis,
     dispatcher: createRemoteAgent({
       allowPrivateNetworks: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
+    dnsServers: config.FEDIFLOW_DNS_SERVERS,
       connectTimeoutMs: 5_000,
       connectionsPerOrigin: 4,
     }),

@@ -7,7 +7,11 @@ interface HpaSpec {
   scaleTargetRef: { apiVersion: string; kind: string; name: string };
   minReplicas: number;
   maxReplicas: number;
-  metrics: Array<{ type: string; resource?: { name: string }; external?: { metric: { name: string; selector: { matchLabels: Record<string, string> } } } }>;
+  metrics: Array<{
+    type: string;
+    resource?: { name: string };
+    external?: { metric: { name: string; selector: { matchLabels: Record<string, string> } } };
+  }>;
   behavior: { scaleUp: { stabilizationWindowSeconds: number }; scaleDown: { stabilizationWindowSeconds: number } };
 }
 interface ScaledObjectSpec {
@@ -24,7 +28,9 @@ function scalers(manifests: Manifest[]): { hpa: string[]; keda: string[] } {
     named(manifests, "Deployment", target.name);
     return target.name;
   });
-  const keda = ofKind(manifests, "ScaledObject").map((m) => named(manifests, "Deployment", (m.spec as ScaledObjectSpec).scaleTargetRef.name).metadata.name);
+  const keda = ofKind(manifests, "ScaledObject").map(
+    (m) => named(manifests, "Deployment", (m.spec as ScaledObjectSpec).scaleTargetRef.name).metadata.name,
+  );
   return { hpa, keda };
 }
 
@@ -41,7 +47,10 @@ describe("autoscaling", () => {
 
   it("adds the consumer-lag External metric of the right group when enabled (production values)", async () => {
     const manifests = await renderChart({ values: scenarios.production });
-    for (const [service, group] of [["delivery", "fediflow-delivery"], ["fan-out", "fediflow-fan-out"]] as const) {
+    for (const [service, group] of [
+      ["delivery", "fediflow-delivery"],
+      ["fan-out", "fediflow-fan-out"],
+    ] as const) {
       const hpa = named(manifests, "HorizontalPodAutoscaler", componentName(service)).spec as HpaSpec;
       const external = hpa.metrics.find((metric) => metric.type === "External")?.external;
       expect(external?.metric.name).toBe("fediflow_consumer_lag_seconds");
@@ -70,7 +79,11 @@ describe("autoscaling", () => {
     expect(keda.sort()).toEqual([componentName("delivery"), componentName("fan-out")]);
     const delivery = named(manifests, "ScaledObject", componentName("delivery")).spec as ScaledObjectSpec;
     const kafka = delivery.triggers.find((trigger) => trigger.type === "kafka")!;
-    expect(kafka.metadata).toMatchObject({ consumerGroup: "fediflow-delivery", topic: "fediflow.deliveries", bootstrapServersFromEnv: "FEDIFLOW_KAFKA_BROKERS" });
+    expect(kafka.metadata).toMatchObject({
+      consumerGroup: "fediflow-delivery",
+      topic: "fediflow.deliveries",
+      bootstrapServersFromEnv: "FEDIFLOW_KAFKA_BROKERS",
+    });
     expect(delivery.triggers.map((trigger) => trigger.type)).toEqual(["kafka", "cpu"]);
   });
 
@@ -78,7 +91,11 @@ describe("autoscaling", () => {
     for (const kedaEnabled of [false, true]) {
       for (const lag of [false, true]) {
         const manifests = await renderChart({
-          setTyped: { "keda.enabled": kedaEnabled, "services.delivery.autoscaling.consumerLag.enabled": lag, "services.fanOut.autoscaling.consumerLag.enabled": lag },
+          setTyped: {
+            "keda.enabled": kedaEnabled,
+            "services.delivery.autoscaling.consumerLag.enabled": lag,
+            "services.fanOut.autoscaling.consumerLag.enabled": lag,
+          },
         });
         const { hpa, keda } = scalers(manifests);
         expect(hpa.filter((name) => keda.includes(name))).toEqual([]);

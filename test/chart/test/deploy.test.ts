@@ -69,7 +69,9 @@ describe("deploy/", () => {
     }
     const hpas = ofKind(await renderChart({ values: scenarios.production }), "HorizontalPodAutoscaler");
     const asked = hpas.flatMap((hpa) =>
-      (hpa.spec as { metrics: Array<{ external?: { metric: { name: string } } }> }).metrics.flatMap((metric) => (metric.external ? [metric.external.metric.name] : [])),
+      (hpa.spec as { metrics: Array<{ external?: { metric: { name: string } } }> }).metrics.flatMap((metric) =>
+        metric.external ? [metric.external.metric.name] : [],
+      ),
     );
     expect(asked.length).toBe(2);
     for (const name of asked) expect(served).toContain(name);

@@ -29,7 +29,9 @@ describe("Dockerfile", () => {
     const stage = await finalStage();
     expect(stage.filter((line) => line.startsWith("COPY"))).toEqual(["COPY --from=build /app /app"]);
     expect(stage.filter((line) => line.startsWith("RUN"))).toEqual([]);
-    const values = parse(await readFile(path.join(chartDir, "values.yaml"), "utf8")) as { podSecurityContext: { runAsUser: number; runAsGroup: number } };
+    const values = parse(await readFile(path.join(chartDir, "values.yaml"), "utf8")) as {
+      podSecurityContext: { runAsUser: number; runAsGroup: number };
+    };
     expect(stage).toContain(`USER ${values.podSecurityContext.runAsUser}:${values.podSecurityContext.runAsGroup}`);
     expect(stage).toContain('ENTRYPOINT ["/app/bin/fediflow"]');
   });

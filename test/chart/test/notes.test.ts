@@ -17,12 +17,16 @@ describe("NOTES.txt", () => {
       values: scenarios.production,
       setTyped: { "services.delivery.autoscaling.maxReplicas": 30, "kafka.topics.deliveries.partitions": 24 },
     });
-    expect(warnings(notes)).toEqual([expect.stringMatching(/delivery may scale to 30 replicas but its topic fediflow\.deliveries has 24 partitions/)]);
+    expect(warnings(notes)).toEqual([
+      expect.stringMatching(/delivery may scale to 30 replicas but its topic fediflow\.deliveries has 24 partitions/),
+    ]);
   });
 
   it("also warns for fan-out against fediflow.activities", async () => {
     const notes = await renderNotes({ values: scenarios.keda, setTyped: { "services.fanOut.autoscaling.maxReplicas": 13 } });
-    expect(warnings(notes)).toEqual([expect.stringMatching(/fan-out may scale to 13 replicas but its topic fediflow\.activities has 12 partitions/)]);
+    expect(warnings(notes)).toEqual([
+      expect.stringMatching(/fan-out may scale to 13 replicas but its topic fediflow\.activities has 12 partitions/),
+    ]);
   });
 
   it("warns when pool size × max replicas over all services exceeds database.maxConnections", async () => {
@@ -30,7 +34,9 @@ describe("NOTES.txt", () => {
     const fits = await renderNotes({ values: scenarios.production, setTyped: { "database.maxConnections": 177 } });
     expect(warnings(fits)).toEqual([]);
     const tight = await renderNotes({ values: scenarios.production, setTyped: { "database.maxConnections": 176 } });
-    expect(warnings(tight)).toEqual([expect.stringMatching(/may open 177 PostgreSQL connections .*delivery 4×24.*database\.maxConnections=176/)]);
+    expect(warnings(tight)).toEqual([
+      expect.stringMatching(/may open 177 PostgreSQL connections .*delivery 4×24.*database\.maxConnections=176/),
+    ]);
   });
 
   it("warns about connection settings left unset, and mentions the generated key to back up", async () => {

@@ -15,7 +15,9 @@ const dummy = {
 const withDummies = { secrets: dummy };
 
 const secretData = (secret: Manifest): Record<string, string> =>
-  Object.fromEntries(Object.entries(secret.data as Record<string, string>).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]));
+  Object.fromEntries(
+    Object.entries(secret.data as Record<string, string>).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]),
+  );
 
 /** What a secret value may look like once rendered: as is, or base64-encoded. */
 const renderedForms = (value: string) => [value, Buffer.from(value).toString("base64")];
@@ -85,7 +87,10 @@ describe("secrets", () => {
     // CloudNativePG's own Secret for the primary.
     expect(ref("FEDIFLOW_DATABASE_URL")).toEqual({ name: "fediflow-pg-app", key: "uri" });
     const migrate = podSpec(ofKind(manifests, "Job")[0]!).containers[0]!.env!;
-    expect(migrate.find((variable) => variable.name === "FEDIFLOW_DATABASE_URL")?.valueFrom?.secretKeyRef).toEqual({ name: "fediflow-pg-app", key: "uri" });
+    expect(migrate.find((variable) => variable.name === "FEDIFLOW_DATABASE_URL")?.valueFrom?.secretKeyRef).toEqual({
+      name: "fediflow-pg-app",
+      key: "uri",
+    });
   });
 
   it("hands the migrations Job the database URL through a hook Secret that exists before it", async () => {
@@ -93,12 +98,16 @@ describe("secrets", () => {
     const hookSecret = named(manifests, "Secret", "fediflow-migrate");
     const job = named(manifests, "Job", "fediflow-migrate");
     expect(secretData(hookSecret)).toEqual({ "database-url": dummy.databaseUrl });
-    expect(Number(hookSecret.metadata.annotations?.["helm.sh/hook-weight"])).toBeLessThan(Number(job.metadata.annotations?.["helm.sh/hook-weight"]));
+    expect(Number(hookSecret.metadata.annotations?.["helm.sh/hook-weight"])).toBeLessThan(
+      Number(job.metadata.annotations?.["helm.sh/hook-weight"]),
+    );
     expect(hookSecret.metadata.annotations?.["helm.sh/hook"]).toBe(job.metadata.annotations?.["helm.sh/hook"]);
   });
 
   it("refuses secret settings in the plain config", async () => {
     await expect(renderChart({ set: { "config.FEDIFLOW_DATABASE_URL": dummy.databaseUrl } })).rejects.toThrow(/config/);
-    await expect(renderChart({ set: { "services.delivery.config.FEDIFLOW_KEY_ENCRYPTION_KEY": dummy.keyEncryptionKey } })).rejects.toThrow(/config/);
+    await expect(renderChart({ set: { "services.delivery.config.FEDIFLOW_KEY_ENCRYPTION_KEY": dummy.keyEncryptionKey } })).rejects.toThrow(
+      /config/,
+    );
   });
 });

@@ -28,7 +28,11 @@ describe("Kafka topics follow packages/contracts/src/topics.ts", () => {
   it("renders one KafkaTopic per contract topic, by name, with its partitions and compaction", async () => {
     const manifests = await renderChart({ setTyped: { "kafka.topics.create": true }, set: { "kafka.topics.cluster": "kafka" } });
     const rendered = ofKind(manifests, "KafkaTopic");
-    expect(rendered.map((m) => m.metadata.name).sort()).toEqual(Object.values(topics).map((topic) => topic.name).sort());
+    expect(rendered.map((m) => m.metadata.name).sort()).toEqual(
+      Object.values(topics)
+        .map((topic) => topic.name)
+        .sort(),
+    );
     for (const topic of Object.values(topics)) {
       const spec = rendered.find((m) => m.metadata.name === topic.name)!.spec as KafkaTopicSpec;
       expect(spec.partitions, topic.name).toBe(topic.partitions);

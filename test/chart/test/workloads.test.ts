@@ -7,7 +7,11 @@ const renders = {
   default: () => renderChart(),
   production: () => renderChart({ values: scenarios.production }),
   "gRPC mutual TLS": () =>
-    renderChart({ values: scenarios.production, set: { "grpc.tls.secretName": "fediflow-grpc-tls" }, setTyped: { "grpc.tls.enabled": true } }),
+    renderChart({
+      values: scenarios.production,
+      set: { "grpc.tls.secretName": "fediflow-grpc-tls" },
+      setTyped: { "grpc.tls.enabled": true },
+    }),
 };
 
 function expectHardened(container: Container, pod: ReturnType<typeof podSpec>): void {
@@ -95,7 +99,10 @@ describe.each(Object.entries(renders))("workloads (%s)", (_name, render) => {
 describe("gRPC", () => {
   it("uses Kubernetes' native gRPC probe on the gRPC servers when TLS is off", async () => {
     const manifests = await renderChart();
-    for (const [service, port, name] of [["outbox", 50051, "fediflow.v1.Outbox"], ["host-health", 50052, "fediflow.v1.HostHealth"]] as const) {
+    for (const [service, port, name] of [
+      ["outbox", 50051, "fediflow.v1.Outbox"],
+      ["host-health", 50052, "fediflow.v1.HostHealth"],
+    ] as const) {
       const [container] = podSpec(named(manifests, "Deployment", componentName(service))).containers;
       expect(container!.startupProbe?.grpc).toEqual({ port, service: name });
     }
@@ -107,7 +114,10 @@ describe("gRPC", () => {
       const pod = podSpec(named(manifests, "Deployment", componentName(service)));
       const data = named(manifests, "ConfigMap", componentName(service)).data as Record<string, string>;
       const party = ["ingress", "outbox", "host-health"].includes(service);
-      expect(pod.volumes?.some((volume) => volume.secret?.secretName === "fediflow-grpc-tls"), service).toBe(party);
+      expect(
+        pod.volumes?.some((volume) => volume.secret?.secretName === "fediflow-grpc-tls"),
+        service,
+      ).toBe(party);
       for (const variable of ["FEDIFLOW_GRPC_TLS_CERT_FILE", "FEDIFLOW_GRPC_TLS_KEY_FILE", "FEDIFLOW_GRPC_TLS_CA_FILE"]) {
         expect(data[variable] !== undefined, `${service} ${variable}`).toBe(party);
       }
@@ -128,7 +138,10 @@ describe("gRPC", () => {
   it("points ingress at the outbox and host-health Services' gRPC ports", async () => {
     const manifests = await renderChart();
     const data = named(manifests, "ConfigMap", componentName("ingress")).data as Record<string, string>;
-    for (const [variable, service] of [["FEDIFLOW_OUTBOX_ADDRESS", "outbox"], ["FEDIFLOW_HOST_HEALTH_ADDRESS", "host-health"]] as const) {
+    for (const [variable, service] of [
+      ["FEDIFLOW_OUTBOX_ADDRESS", "outbox"],
+      ["FEDIFLOW_HOST_HEALTH_ADDRESS", "host-health"],
+    ] as const) {
       const [host, port] = data[variable]!.split(":");
       expect(host).toBe(componentName(service));
       const ports = (named(manifests, "Service", componentName(service)).spec as { ports: Array<{ name: string; port: number }> }).ports;
@@ -151,7 +164,15 @@ describe("NetworkPolicy", () => {
       const rules = (named(manifests, "NetworkPolicy", componentName(service)).spec as NetworkPolicySpec).ingress;
       const grpc = rules.find((rule) => rule.ports.some((port) => port.port === "grpc"));
       expect(grpc?.from).toEqual([
-        { podSelector: { matchLabels: { "app.kubernetes.io/name": "fediflow", "app.kubernetes.io/instance": "fediflow", "app.kubernetes.io/component": "ingress" } } },
+        {
+          podSelector: {
+            matchLabels: {
+              "app.kubernetes.io/name": "fediflow",
+              "app.kubernetes.io/instance": "fediflow",
+              "app.kubernetes.io/component": "ingress",
+            },
+          },
+        },
       ]);
       expect(rules.find((rule) => rule.ports.some((port) => port.port === "ops"))?.from).toEqual([monitoring]);
     }
@@ -161,7 +182,9 @@ describe("NetworkPolicy", () => {
 
   it("narrows the API to apiFrom plus the scrapers once apiFrom is set", async () => {
     const open = await renderChart({ values: scenarios.production });
-    expect((named(open, "NetworkPolicy", componentName("ingress")).spec as NetworkPolicySpec).ingress).toEqual([{ ports: [{ port: "http", protocol: "TCP" }] }]);
+    expect((named(open, "NetworkPolicy", componentName("ingress")).spec as NetworkPolicySpec).ingress).toEqual([
+      { ports: [{ port: "http", protocol: "TCP" }] },
+    ]);
     const narrowed = await renderChart({ values: scenarios.production, inline: { networkPolicy: { apiFrom: [app] } } });
     const rules = (named(narrowed, "NetworkPolicy", componentName("ingress")).spec as NetworkPolicySpec).ingress;
     expect(rules).toEqual([{ ports: [{ port: "http", protocol: "TCP" }], from: [app, monitoring] }]);

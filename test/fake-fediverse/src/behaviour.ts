@@ -13,7 +13,13 @@ export type Behaviour =
   /** Nothing listens: connections are refused. */
   | { kind: "refuse" }
   /** A redirect that POST must not follow. */
-  | { kind: "redirect"; status: number; location: string };
+  | { kind: "redirect"; status: number; location: string }
+  /** Hostile: answers one byte a second, status line included, forever. */
+  | { kind: "trickle" }
+  /** Hostile: a 202 with a body of this many megabytes, as fast as it can. */
+  | { kind: "huge"; megabytes: number }
+  /** Hostile: drops the connection after reading the request, before any answer. */
+  | { kind: "reset" };
 
 export const ok: Behaviour = { kind: "ok" };
 

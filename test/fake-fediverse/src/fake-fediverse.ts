@@ -1,5 +1,10 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
+import os from "node:os";
+import path from "node:path";
 import type { Socket } from "node:net";
 import {
   contentDigestHeader,
@@ -39,6 +44,8 @@ export interface HostOptions {
   behaviour?: Behaviour;
   /** Signature schemes the host accepts (default: draft-cavage only, like Mastodon before 4.4). */
   signatures?: AcceptedSignatures;
+  /** Serve https with a self-signed certificate, which no client should trust. */
+  selfSignedTls?: boolean;
   /** Whether the server's actors advertise a shared inbox (default true). */
   sharedInbox?: boolean;
 }
@@ -75,6 +82,32 @@ interface HostRuntime {
   sockets: Set<Socket>;
   active: number;
   rateLimitedSoFar: number;
+  tls: boolean;
+}
+
+/** A throwaway self-signed certificate (openssl, as on every Debian machine). */
+function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "fake-fediverse-tls-"));
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=fake.fediverse",
+      "-keyout",
+      path.join(dir, "key.pem"),
+      "-out",
+      path.join(dir, "cert.pem"),
+    ],
+    { stdio: "pipe" },
+  );
+  return { key: readFileSync(path.join(dir, "key.pem")), cert: readFileSync(path.join(dir, "cert.pem")) };
 }
 
 const hostAddress = (network: number, index: number) => `127.${network}.${1 + Math.floor(index / 250)}.${1 + (index % 250)}`;
@@ -154,7 +187,7 @@ export class FakeFediverse {
     for (const [index, spec] of specs.entries()) {
       const address = hostAddress(network, index);
       const host = `${address}:${this.port}`;
-      const origin = `http://${host}`;
+      const origin = `${spec.selfSignedTls ? "https" : "http"}://${host}`;
       const virtual: VirtualHost = {
         index,
         address,
@@ -171,7 +204,14 @@ export class FakeFediverse {
         actorOf: (user) => `${origin}/users/${user}`,
       };
       this.hosts.push(virtual);
-      const runtime: HostRuntime = { host: virtual, server: null, sockets: new Set(), active: 0, rateLimitedSoFar: 0 };
+      const runtime: HostRuntime = {
+        host: virtual,
+        server: null,
+        sockets: new Set(),
+        active: 0,
+        rateLimitedSoFar: 0,
+        tls: spec.selfSignedTls ?? false,
+      };
       this.runtimes.set(host, runtime);
     }
     // Listen in chunks: thousands of listeners at once would only queue in the kernel anyway.
@@ -179,8 +219,13 @@ export class FakeFediverse {
     for (let i = 0; i < runtimes.length; i += 200) await Promise.all(runtimes.slice(i, i + 200).map((runtime) => this.listen(runtime)));
   }
 
+  private certificate: { key: Buffer; cert: Buffer } | undefined;
+
   private listen(runtime: HostRuntime): Promise<void> {
-    const server = createServer({ keepAlive: true }, (req, res) => void this.handle(runtime, req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(runtime, req, res);
+    const server: Server = runtime.tls
+      ? createTlsServer({ ...(this.certificate ??= selfSignedCertificate()), keepAlive: true }, handler)
+      : createServer({ keepAlive: true }, handler);
     server.on("connection", (socket) => {
       runtime.sockets.add(socket);
       socket.on("close", () => runtime.sockets.delete(socket));
@@ -299,6 +344,13 @@ export class FakeFediverse {
     }
     const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     switch (behaviour.kind) {
+      case "trickle":
+        return this.trickle(res);
+      case "huge":
+        return this.huge(res, behaviour.megabytes);
+      case "reset":
+        res.socket?.destroy();
+        return 0;
       case "blackHole":
         await new Promise<void>((resolve) => res.on("close", resolve));
         return 0;
@@ -333,6 +385,43 @@ export class FakeFediverse {
         break;
     }
     res.writeHead(202).end();
+    return 202;
+  }
+
+  /** One byte of an answer every second until the client gives up. */
+  private trickle(res: ServerResponse): Promise<number> {
+    const socket = res.socket!;
+    const answer = Buffer.from("HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n");
+    let sent = 0;
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        if (socket.destroyed || sent >= answer.length) {
+          clearInterval(timer);
+          resolve(0);
+          return;
+        }
+        socket.write(answer.subarray(sent, sent + 1));
+        sent += 1;
+      }, 1_000);
+      socket.once("close", () => {
+        clearInterval(timer);
+        resolve(0);
+      });
+    });
+  }
+
+  /** A 202 with an enormous body, written as fast as the client reads (or until it hangs up). */
+  private async huge(res: ServerResponse, megabytes: number): Promise<number> {
+    res.writeHead(202, { "content-type": "application/octet-stream", "content-length": String(megabytes * 1024 * 1024) });
+    const chunk = Buffer.alloc(64 * 1024, 120);
+    for (let written = 0; written < megabytes * 1024 * 1024 && !res.destroyed; written += chunk.length) {
+      if (!res.write(chunk))
+        await new Promise<void>((resolve) => {
+          res.once("drain", resolve);
+          res.once("close", resolve);
+        });
+    }
+    res.end();
     return 202;
   }
 
