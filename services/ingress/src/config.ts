@@ -12,6 +12,10 @@ export const ingressSettings = z.object({
   FEDIFLOW_API_TOKENS: list().refine((tokens) => tokens.length > 0, "at least one token is required"),
   /** Largest accepted request body, bytes (1 MiB). */
   FEDIFLOW_MAX_BODY_BYTES: count(1024 * 1024),
+  /** Deepest nesting of objects and arrays accepted in a body. */
+  FEDIFLOW_MAX_JSON_DEPTH: count(32),
+  /** Requests per token per minute, per ingress process; 0 for no limit. */
+  FEDIFLOW_API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(6000),
 });
 
 export type IngressConfig = z.infer<typeof ingressSettings>;

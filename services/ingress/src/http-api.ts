@@ -6,6 +6,8 @@ import type { Logger } from "@fediflow/logging";
 import { mountOpsEndpoints, type ReadinessCheck } from "@fediflow/runtime";
 import { currentTraceId } from "@fediflow/telemetry";
 import { bearerAuth } from "./auth";
+import { nestsDeeperThan } from "./json-depth";
+import { perTokenRateLimit } from "./rate-limit";
 import { Problem, problemHandler } from "./problem";
 import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest } from "./validation";
 
@@ -14,6 +16,8 @@ export interface ApiDependencies {
   hostHealth: hostHealthRpc.HostHealthClient;
   tokens: string[];
   maxBodyBytes: number;
+  maxJsonDepth: number;
+  rateLimitPerMinute: number;
   registry: Registry;
   readiness: Record<string, ReadinessCheck>;
   logger: Logger;
@@ -49,7 +53,15 @@ export function createApi(deps: ApiDependencies): Express {
 
   const v1 = express.Router();
   v1.use(bearerAuth(deps.tokens));
+  v1.use(perTokenRateLimit(deps.rateLimitPerMinute));
   v1.use(express.json({ limit: deps.maxBodyBytes, type: ["application/json", "application/*+json"], strict: true }));
+  v1.use((req, _res, next) => {
+    if (req.body !== undefined && nestsDeeperThan(req.body, deps.maxJsonDepth)) {
+      next(new Problem(400, "too-deep", "Body nested too deep", `objects and arrays may nest at most ${deps.maxJsonDepth} levels`));
+      return;
+    }
+    next();
+  });
 
   v1.put("/actors", async (req, res) => {
     requireJson(req);

@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     hostHealth,
     tokens: config.FEDIFLOW_API_TOKENS,
     maxBodyBytes: config.FEDIFLOW_MAX_BODY_BYTES,
+    maxJsonDepth: config.FEDIFLOW_MAX_JSON_DEPTH,
+    rateLimitPerMinute: config.FEDIFLOW_API_RATE_LIMIT_PER_MINUTE,
     registry: createMetricsRegistry("ingress"),
     readiness: { outbox: () => channelReady(outbox), hostHealth: () => channelReady(hostHealth) },
     logger,

@@ -82,6 +82,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     else if (isBodyParserError(error) && typeof error.status === "number" && error.status < 500)
       problem = new Problem(error.status, "invalid-body", "Invalid body", error.message);
     else problem = new Problem(500, "internal", "Internal error", "the request failed inside FediFlow");
+    if (problem.status === 429 && !res.get("Retry-After")) res.set("Retry-After", "60");
     if (problem.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, "request failed");
     sendProblem(res, problem);
   };

@@ -37,8 +37,11 @@ export class ActorStore {
    * Returns how many rows were new and how many were deleted.
    */
   async updateFollowers(actorId: string, add: FollowerEntry[], remove: string[]): Promise<{ added: number; removed: number }> {
+    // IRIs in one form (ASCII host, normalised), so the same follower named two ways is one row.
+    const normal = (iri: string) => parseRemoteUrl(iri).href;
+    remove = remove.map(normal);
     // Later entries for the same follower win, as if the calls had been made one by one.
-    const byId = new Map(add.map((entry) => [entry.id, entry]));
+    const byId = new Map(add.map((entry) => [normal(entry.id), { ...entry, id: normal(entry.id) }]));
     const entries = [...byId.values()];
     // Normalised (ASCII href, lower-case host) so equal inboxes compare equal when folded.
     const targets = entries.map((entry) => parseRemoteUrl(entry.sharedInbox ?? entry.inbox));
