@@ -2,3 +2,5 @@ export * from "./test-stack";
 export * from "./wait";
 export * from "./outcomes";
 export * from "./deliveries-received";
+export * from "./throwaway-postgres";
+export * from "./throwaway-redis";
