@@ -43,6 +43,11 @@ export const databaseSettings = {
   FEDIFLOW_DATABASE_URL: z.string().default("postgres://postgres@127.0.0.1:5432/fediflow"),
   /** Connections in this process's pool. */
   FEDIFLOW_DATABASE_POOL_SIZE: count(10),
+  /**
+   * Optional read replica for status and host listings; reads that must see their own writes
+   * stay on the primary. Unset: the primary serves everything.
+   */
+  FEDIFLOW_DATABASE_READ_URL: z.string().optional(),
 };
 
 export const redisSettings = {

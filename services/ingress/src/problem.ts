@@ -39,6 +39,7 @@ const titles: Record<string, [number, string]> = {
   "unusable-key": [400, "Unusable private key"],
   "idempotency-conflict": [409, "Idempotency key reused"],
   "unknown-activity": [404, "Unknown activity"],
+  "activity-purged": [410, "Activity removed by retention"],
   "unknown-host": [404, "Unknown host"],
   "storage-unavailable": [503, "Storage unavailable"],
 };

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
 import { topics, type ActivityAccepted } from "@fediflow/contracts";
 import { inTransaction, type Pool } from "@fediflow/postgres";
 import type { ActivityFacts } from "./activity-facts";
@@ -36,7 +36,15 @@ export interface StoredStatus extends ProgressRow {
 }
 
 export class ActivityStore {
-  constructor(private readonly pool: Pool) {}
+  /**
+   * @param readPool a read replica for status reads (the primary when there is none); a miss
+   *   there is asked again of the primary, so a status read right after the 202 finds its row
+   *   even when the replica lags.
+   */
+  constructor(
+    private readonly pool: Pool,
+    private readonly readPool: Pool = pool,
+  ) {}
 
   /**
    * Stores the activity, its progress row and its outbox row in one transaction: once this
@@ -46,7 +54,8 @@ export class ActivityStore {
     return inTransaction(this.pool, async (client) => {
       const actor = await client.query("SELECT 1 FROM actors WHERE id = $1 FOR SHARE", [activity.actorId]);
       if (actor.rowCount === 0) throw new UnregisteredActor(activity.actorId);
-      const id = randomUUID();
+      // Time-ordered (UUIDv7): inserts land at the end of the index, and an id tells its age.
+      const id = uuidv7();
       const inserted = await client.query(
         `INSERT INTO activities (id, actor_id, activity_iri, activity_type, object_iri, body, audience,
                                  idempotency_key, request_digest, trace_context)
@@ -93,7 +102,11 @@ export class ActivityStore {
   }
 
   async status(id: string): Promise<StoredStatus | null> {
-    const result = await this.pool.query<{
+    return (await this.readStatus(this.readPool, id)) ?? (this.readPool === this.pool ? null : this.readStatus(this.pool, id));
+  }
+
+  private async readStatus(pool: Pool, id: string): Promise<StoredStatus | null> {
+    const result = await pool.query<{
       id: string;
       created_at: Date;
       total: number | null;

@@ -23,6 +23,14 @@ export const outboxSettings = z.object({
   FEDIFLOW_RELAY_BATCH_SIZE: count(200),
   /** How often the relay looks for rows when nothing woke it (another replica's writes), ms. */
   FEDIFLOW_RELAY_POLL_MS: millis(250),
+  /** Finished activities (every inbox settled, none parked) are removed this long after finishing, ms (7 days). */
+  FEDIFLOW_RETENTION_FINISHED_MS: millis(7 * 24 * 3_600_000),
+  /** Any activity is removed this long after it was accepted, finished or not, ms (30 days). */
+  FEDIFLOW_RETENTION_MAX_AGE_MS: millis(30 * 24 * 3_600_000),
+  /** How often retention runs, ms (10 minutes). */
+  FEDIFLOW_RETENTION_INTERVAL_MS: millis(10 * 60_000),
+  /** Rows deleted per statement (each its own short transaction). */
+  FEDIFLOW_RETENTION_BATCH_ROWS: count(5000),
 });
 
 export type OutboxConfig = z.infer<typeof outboxSettings>;

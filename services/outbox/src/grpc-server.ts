@@ -4,6 +4,7 @@ import { alreadyExists, failedPrecondition, invalidArgument, notFound, unavailab
 import type { Logger } from "@fediflow/logging";
 import { currentTraceHeaders } from "@fediflow/telemetry";
 import { activityFacts, type Json } from "./activity-facts";
+import { mintedAt } from "./activity-id";
 import { IdempotencyConflict, type ActivityStore } from "./activity-store";
 import { UnregisteredActor, type ActorStore } from "./actor-store";
 import { activityStatus } from "./status";
@@ -12,6 +13,8 @@ export interface OutboxHandlers {
   actors: ActorStore;
   activities: ActivityStore;
   logger: Logger;
+  /** Activities minted before this time may have been removed by retention (epoch ms). */
+  purgedBefore(): number;
   /** Called after an activity is committed. */
   onAppended(): void;
 }
@@ -31,7 +34,7 @@ function mapStorageErrors(error: unknown): never {
   throw error;
 }
 
-export function outboxService({ actors, activities, logger, onAppended }: OutboxHandlers): GrpcService {
+export function outboxService({ actors, activities, logger, onAppended, purgedBefore }: OutboxHandlers): GrpcService {
   const implementation: outboxRpc.OutboxServer = {
     registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest) => {
       await actors.registerActor(request.id, request.keyId, request.privateKeyPem).catch(mapStorageErrors);
@@ -80,7 +83,13 @@ export function outboxService({ actors, activities, logger, onAppended }: Outbox
 
     getActivityStatus: unary(logger, async (request: outboxRpc.GetActivityStatusRequest) => {
       const stored = await activities.status(request.id).catch(mapStorageErrors);
-      if (!stored) throw notFound(`no activity ${request.id}`, "unknown-activity");
+      if (!stored) {
+        const minted = mintedAt(request.id);
+        if (minted !== null && minted < purgedBefore()) {
+          throw notFound(`activity ${request.id} was accepted more than the retention period ago and has been removed`, "activity-purged");
+        }
+        throw notFound(`no activity ${request.id}`, "unknown-activity");
+      }
       const { state, inboxes } = activityStatus(stored);
       return {
         id: stored.id,

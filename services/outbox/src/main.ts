@@ -12,6 +12,7 @@ import { outboxService } from "./grpc-server";
 import { outboxMetrics } from "./metrics";
 import { accountingConsumer } from "./outcome-consumer";
 import { OutboxRelay } from "./relay";
+import { Retention } from "./retention";
 
 async function main(): Promise<void> {
   // 1. Configuration and logs.
@@ -24,6 +25,10 @@ async function main(): Promise<void> {
     max: config.FEDIFLOW_DATABASE_POOL_SIZE,
     applicationName: "fediflow-outbox",
   });
+  // Status reads may go to a replica; everything that must see its own writes uses the primary.
+  const readPool = config.FEDIFLOW_DATABASE_READ_URL
+    ? createPool({ connectionString: config.FEDIFLOW_DATABASE_READ_URL, max: config.FEDIFLOW_DATABASE_POOL_SIZE, applicationName: "fediflow-outbox-read" })
+    : pool;
   const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-outbox`, logger });
   const keyEncryptionKey = Buffer.from(config.FEDIFLOW_KEY_ENCRYPTION_KEY, "base64");
 
@@ -38,15 +43,22 @@ async function main(): Promise<void> {
   await relay.start();
   const accounting = accountingConsumer(kafka, new AccountingStore(pool), logger, consumerTiming(config));
   await accounting.start();
+  const retention = new Retention(
+    pool,
+    { finishedMs: config.FEDIFLOW_RETENTION_FINISHED_MS, maxAgeMs: config.FEDIFLOW_RETENTION_MAX_AGE_MS, batchRows: config.FEDIFLOW_RETENTION_BATCH_ROWS },
+    logger,
+  );
+  const sweeping = retention.start(config.FEDIFLOW_RETENTION_INTERVAL_MS);
 
   // 4. Servers.
   const grpc = await startGrpcServer(
     [
       outboxService({
         actors: new ActorStore(pool, keyEncryptionKey),
-        activities: new ActivityStore(pool),
+        activities: new ActivityStore(pool, readPool),
         logger,
         onAppended: () => relay.wake(),
+        purgedBefore: () => Date.now() - config.FEDIFLOW_RETENTION_FINISHED_MS,
       }),
     ],
     config.FEDIFLOW_OUTBOX_GRPC_PORT,
@@ -55,7 +67,7 @@ async function main(): Promise<void> {
     grpcTlsFiles(config),
   );
   const registry = createMetricsRegistry("outbox");
-  outboxMetrics(registry, relay);
+  outboxMetrics(registry, relay, retention);
   const ops = await startOpsServer(
     config.FEDIFLOW_OPS_PORT,
     { registry, readiness: { database: () => databaseReachable(pool) } },
@@ -64,7 +76,15 @@ async function main(): Promise<void> {
   );
 
   // 5. On SIGTERM: refuse new calls, finish the relay's batch, close connections.
-  onShutdown(logger, [() => grpc.close(), () => relay.stop(), () => accounting.stop(), () => closeServer(ops), () => pool.end()]);
+  onShutdown(logger, [
+    () => grpc.close(),
+    () => relay.stop(),
+    () => accounting.stop(),
+    () => sweeping.stop(),
+    () => closeServer(ops),
+    async () => (readPool === pool ? undefined : readPool.end()),
+    () => pool.end(),
+  ]);
 }
 
 main().catch(exitOnFailure(createLogger("outbox")));

@@ -1,7 +1,8 @@
 import { Counter, Gauge, type Registry } from "@fediflow/runtime";
 import type { OutboxRelay } from "./relay";
+import type { Retention } from "./retention";
 
-export function outboxMetrics(registry: Registry, relay: OutboxRelay): void {
+export function outboxMetrics(registry: Registry, relay: OutboxRelay, retention: Retention): void {
   new Gauge({
     name: "fediflow_outbox_relay_backlog",
     help: "Accepted activities not yet published to Kafka",
@@ -17,6 +18,17 @@ export function outboxMetrics(registry: Registry, relay: OutboxRelay): void {
     collect() {
       this.reset();
       this.inc(relay.published);
+    },
+  });
+  new Counter({
+    name: "fediflow_retention_removed_total",
+    help: "Rows removed by retention, by table",
+    labelNames: ["table"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ table: "activities" }, retention.removedActivities);
+      this.inc({ table: "delivery_outcomes" }, retention.removedOutcomes);
     },
   });
 }
