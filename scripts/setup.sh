@@ -25,6 +25,9 @@ command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v gcc >/dev/null || missing+=(gcc)
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# The database tests run through PgBouncer in transaction mode.
+command -v pgbouncer >/dev/null || missing+=(pgbouncer)
+command -v openssl >/dev/null || missing+=(openssl)
 if [ "${#missing[@]}" -gt 0 ]; then say "installing ${missing[*]}"; apt_install "${missing[@]}"; fi
 
 # 2. PostgreSQL and Redis on localhost, started the way this machine starts them.

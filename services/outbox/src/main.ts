@@ -27,7 +27,11 @@ async function main(): Promise<void> {
   });
   // Status reads may go to a replica; everything that must see its own writes uses the primary.
   const readPool = config.FEDIFLOW_DATABASE_READ_URL
-    ? createPool({ connectionString: config.FEDIFLOW_DATABASE_READ_URL, max: config.FEDIFLOW_DATABASE_POOL_SIZE, applicationName: "fediflow-outbox-read" })
+    ? createPool({
+        connectionString: config.FEDIFLOW_DATABASE_READ_URL,
+        max: config.FEDIFLOW_DATABASE_POOL_SIZE,
+        applicationName: "fediflow-outbox-read",
+      })
     : pool;
   const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-outbox`, logger });
   const keyEncryptionKey = Buffer.from(config.FEDIFLOW_KEY_ENCRYPTION_KEY, "base64");
@@ -45,7 +49,11 @@ async function main(): Promise<void> {
   await accounting.start();
   const retention = new Retention(
     pool,
-    { finishedMs: config.FEDIFLOW_RETENTION_FINISHED_MS, maxAgeMs: config.FEDIFLOW_RETENTION_MAX_AGE_MS, batchRows: config.FEDIFLOW_RETENTION_BATCH_ROWS },
+    {
+      finishedMs: config.FEDIFLOW_RETENTION_FINISHED_MS,
+      maxAgeMs: config.FEDIFLOW_RETENTION_MAX_AGE_MS,
+      batchRows: config.FEDIFLOW_RETENTION_BATCH_ROWS,
+    },
     logger,
   );
   const sweeping = retention.start(config.FEDIFLOW_RETENTION_INTERVAL_MS);

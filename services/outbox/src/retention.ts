@@ -69,7 +69,9 @@ export class Retention {
   start(intervalMs: number, clock: () => number = Date.now): { stop(): Promise<void> } {
     let running: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
-      running = running.then(() => this.sweep(clock())).catch((error: unknown) => this.logger.warn({ err: error }, "retention failed; will try again"));
+      running = running
+        .then(() => this.sweep(clock()))
+        .catch((error: unknown) => this.logger.warn({ err: error }, "retention failed; will try again"));
     }, intervalMs);
     return {
       async stop() {

@@ -13,7 +13,11 @@ const day = 24 * 3_600_000;
 beforeAll(async () => {
   database = await createScratchDatabase();
   pool = createPool({ connectionString: database.url, applicationName: "retention-test" });
-  await pool.query("INSERT INTO actors (id, key_id, key_type, private_key_sealed) VALUES ($1, $2, 'rsa', $3)", [actor, `${actor}#k`, randomBytes(40)]);
+  await pool.query("INSERT INTO actors (id, key_id, key_type, private_key_sealed) VALUES ($1, $2, 'rsa', $3)", [
+    actor,
+    `${actor}#k`,
+    randomBytes(40),
+  ]);
 });
 afterAll(async () => {
   await pool?.end();
@@ -55,7 +59,9 @@ describe("Retention", () => {
     expect(await exists(recentFinished)).toBe(true);
     expect(await exists(oldParked)).toBe(true); // a replay may still need it
     expect(await exists(unfinished)).toBe(true);
-    const left = await pool.query("SELECT count(*)::int AS n FROM delivery_outcomes WHERE activity_id = ANY($1::uuid[])", [[oldFinished, ancient]]);
+    const left = await pool.query("SELECT count(*)::int AS n FROM delivery_outcomes WHERE activity_id = ANY($1::uuid[])", [
+      [oldFinished, ancient],
+    ]);
     expect(left.rows[0].n).toBe(0);
     expect(await retention.sweep(Date.now())).toEqual({ activities: 0, outcomes: 0 });
   });

@@ -4,3 +4,4 @@ export * from "./outcomes";
 export * from "./deliveries-received";
 export * from "./throwaway-postgres";
 export * from "./throwaway-redis";
+export * from "./throwaway-pgbouncer";

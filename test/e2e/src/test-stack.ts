@@ -11,6 +11,14 @@ import { waitFor } from "./wait";
 export interface TestStackOptions extends Omit<StackOptions, "onLine" | "env"> {
   fediverse?: FakeFediverseOptions;
   env?: NodeJS.ProcessEnv;
+  database?: {
+    /** Server to create the scratch database on (default: this machine's PostgreSQL). */
+    server?: string;
+    /** The URL services use for the scratch database (e.g. through PgBouncer); default direct. */
+    serviceUrl?(directUrl: string, name: string): string;
+    /** A read replica's URL for the scratch database, as FEDIFLOW_DATABASE_READ_URL. */
+    readUrl?(directUrl: string, name: string): string;
+  };
 }
 
 export interface ApiResponse<T = Record<string, unknown>> {
@@ -43,7 +51,7 @@ export class TestStack {
   ) {}
 
   static async start(options: TestStackOptions = {}): Promise<TestStack> {
-    const database = await createScratchDatabase(undefined, "fediflow_e2e");
+    const database = await createScratchDatabase(options.database?.server, "fediflow_e2e");
     const fediverse = await FakeFediverse.start(options.fediverse ?? { hosts: 3 });
     const logDirectory = path.join(os.tmpdir(), "fediflow-e2e");
     mkdirSync(logDirectory, { recursive: true });
@@ -56,7 +64,8 @@ export class TestStack {
         ...options,
         ingressPort: 0,
         env: {
-          FEDIFLOW_DATABASE_URL: database.url,
+          FEDIFLOW_DATABASE_URL: options.database?.serviceUrl?.(database.url, database.name) ?? database.url,
+          ...(options.database?.readUrl ? { FEDIFLOW_DATABASE_READ_URL: options.database.readUrl(database.url, database.name) } : {}),
           FEDIFLOW_REDIS_KEY_PREFIX: redisPrefix,
           FEDIFLOW_API_TOKENS: token,
           FEDIFLOW_ALLOW_PRIVATE_NETWORKS: "true",
