@@ -29,9 +29,20 @@ export function createPool(options: PoolOptions): Pool {
   return pool;
 }
 
-/** Runs fn in one transaction on one connection; rolls back when it throws. */
+/**
+ * Runs fn in one transaction on one connection; rolls back when it throws. The connection can
+ * die while the transaction waits between statements (a PostgreSQL restart while the relay
+ * publishes to Kafka): pg then emits 'error' on the checked-out client, which would crash the
+ * process without a listener. It is caught here, the transaction fails, and the broken client
+ * is destroyed instead of going back to the pool.
+ */
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const result = await fn(client);
@@ -39,9 +50,10 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
+    throw broken ?? error;
   } finally {
-    client.release();
+    client.off("error", onError);
+    client.release(broken ?? false);
   }
 }
 
