@@ -11,6 +11,8 @@ export const ingressSettings = z.object({
   FEDIFLOW_API_TOKENS: list().refine((tokens) => tokens.length > 0, "at least one token is required"),
   /** Largest accepted request body, bytes (1 MiB). */
   FEDIFLOW_MAX_BODY_BYTES: count(1024 * 1024),
+  /** Largest accepted POST /v1/followers body, bytes (8 MiB): room for 10,000 entries of long URLs. */
+  FEDIFLOW_MAX_FOLLOWERS_BODY_BYTES: count(8 * 1024 * 1024),
 });
 
 export type IngressConfig = z.infer<typeof ingressSettings>;

@@ -6,6 +6,7 @@ import type { Logger } from "@fediflow/logging";
 import { mountOpsEndpoints, type ReadinessCheck } from "@fediflow/runtime";
 import { currentTraceId } from "@fediflow/telemetry";
 import { bearerAuth } from "./auth";
+import { goneFollowersRoutes } from "./gone-followers-api";
 import { Problem, problemHandler } from "./problem";
 import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest } from "./validation";
 
@@ -14,6 +15,7 @@ export interface ApiDependencies {
   hostHealth: hostHealthRpc.HostHealthClient;
   tokens: string[];
   maxBodyBytes: number;
+  maxFollowersBodyBytes: number;
   registry: Registry;
   readiness: Record<string, ReadinessCheck>;
   logger: Logger;
@@ -49,7 +51,10 @@ export function createApi(deps: ApiDependencies): Express {
 
   const v1 = express.Router();
   v1.use(bearerAuth(deps.tokens));
-  v1.use(express.json({ limit: deps.maxBodyBytes, type: ["application/json", "application/*+json"], strict: true }));
+  const json = (limit: number) => express.json({ limit, type: ["application/json", "application/*+json"], strict: true });
+  // 10,000 followers with their inboxes and shared inboxes are more than 1 MiB of JSON.
+  v1.use("/followers", json(Math.max(deps.maxFollowersBodyBytes, deps.maxBodyBytes)));
+  v1.use(json(deps.maxBodyBytes));
 
   v1.put("/actors", async (req, res) => {
     requireJson(req);
@@ -132,6 +137,8 @@ export function createApi(deps: ApiDependencies): Express {
     await call(hostHealth, hostHealth.unblockHost, { host: parseHostParameter(req.params.host) });
     res.status(204).end();
   });
+
+  v1.use(goneFollowersRoutes(outbox));
 
   app.use("/v1", v1);
   app.use((req, _res, next) => next(new Problem(404, "not-found", "Not found", `no route for ${req.method} ${req.path}`)));

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     hostHealth,
     tokens: config.FEDIFLOW_API_TOKENS,
     maxBodyBytes: config.FEDIFLOW_MAX_BODY_BYTES,
+    maxFollowersBodyBytes: config.FEDIFLOW_MAX_FOLLOWERS_BODY_BYTES,
     registry: createMetricsRegistry("ingress"),
     readiness: { outbox: () => channelReady(outbox), hostHealth: () => channelReady(hostHealth) },
     logger,

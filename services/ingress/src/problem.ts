@@ -40,6 +40,7 @@ const titles: Record<string, [number, string]> = {
   "idempotency-conflict": [409, "Idempotency key reused"],
   "unknown-activity": [404, "Unknown activity"],
   "unknown-host": [404, "Unknown host"],
+  "unknown-actor": [404, "Unknown actor"],
   "storage-unavailable": [503, "Storage unavailable"],
 };
 

@@ -6,11 +6,14 @@ import { currentTraceHeaders } from "@fediflow/telemetry";
 import { activityFacts, type Json } from "./activity-facts";
 import { IdempotencyConflict, type ActivityStore } from "./activity-store";
 import { UnregisteredActor, type ActorStore } from "./actor-store";
+import type { GoneFollowerStore } from "./gone-follower-store";
+import { goneFollowerHandlers } from "./gone-followers-rpc";
 import { activityStatus } from "./status";
 
 export interface OutboxHandlers {
   actors: ActorStore;
   activities: ActivityStore;
+  goneFollowers: GoneFollowerStore;
   logger: Logger;
   /** Called after an activity is committed. */
   onAppended(): void;
@@ -31,7 +34,7 @@ function mapStorageErrors(error: unknown): never {
   throw error;
 }
 
-export function outboxService({ actors, activities, logger, onAppended }: OutboxHandlers): GrpcService {
+export function outboxService({ actors, activities, goneFollowers, logger, onAppended }: OutboxHandlers): GrpcService {
   const implementation: outboxRpc.OutboxServer = {
     registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest) => {
       await actors.registerActor(request.id, request.keyId, request.privateKeyPem).catch(mapStorageErrors);
@@ -90,6 +93,8 @@ export function outboxService({ actors, activities, logger, onAppended }: Outbox
         completedAt: stored.completedAt?.toISOString(),
       };
     }),
+
+    ...goneFollowerHandlers(goneFollowers, logger, mapStorageErrors),
   };
   return { name: "fediflow.v1.Outbox", definition: outboxRpc.OutboxService, implementation };
 }

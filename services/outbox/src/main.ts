@@ -7,6 +7,8 @@ import { AccountingStore } from "./accounting-store";
 import { ActivityStore } from "./activity-store";
 import { ActorStore } from "./actor-store";
 import { loadOutboxConfig } from "./config";
+import { GoneFollowerStore } from "./gone-follower-store";
+import { goneFollowersConsumer } from "./gone-followers-consumer";
 import { outboxService } from "./grpc-server";
 import { outboxMetrics } from "./metrics";
 import { accountingConsumer } from "./outcome-consumer";
@@ -37,6 +39,9 @@ async function main(): Promise<void> {
   await relay.start();
   const accounting = accountingConsumer(kafka, new AccountingStore(pool), logger, consumerTiming(config));
   await accounting.start();
+  const goneFollowers = new GoneFollowerStore(pool);
+  const goneFeed = goneFollowersConsumer(kafka, goneFollowers, logger, consumerTiming(config));
+  await goneFeed.start();
 
   // 4. Servers.
   const grpc = await startGrpcServer(
@@ -44,6 +49,7 @@ async function main(): Promise<void> {
       outboxService({
         actors: new ActorStore(pool, keyEncryptionKey),
         activities: new ActivityStore(pool),
+        goneFollowers,
         logger,
         onAppended: () => relay.wake(),
       }),
@@ -62,7 +68,7 @@ async function main(): Promise<void> {
   );
 
   // 5. On SIGTERM: refuse new calls, finish the relay's batch, close connections.
-  onShutdown(logger, [() => grpc.close(), () => relay.stop(), () => accounting.stop(), () => closeServer(ops), () => pool.end()]);
+  onShutdown(logger, [() => grpc.close(), () => relay.stop(), () => accounting.stop(), () => goneFeed.stop(), () => closeServer(ops), () => pool.end()]);
 }
 
 main().catch(exitOnFailure(createLogger("outbox")));

@@ -1,2 +1,3 @@
 export * from "./behaviour";
 export * from "./fake-fediverse";
+export * from "./fetch-signature";
