@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { cpus, loadavg } from "node:os";
 import { topics } from "@fediflow/contracts";
 import { TopicProducer, createKafka } from "@fediflow/kafka";
 import { MockBroker } from "@fediflow/local-stack";
@@ -6,7 +7,8 @@ import { createLogger } from "@fediflow/logging";
 import type { AudienceShape } from "./audience-shape";
 import { FanOutProcess, cpuSeconds, residentSet } from "./fan-out-process";
 import { publishedDeliveries, type PublishedDeliveries } from "./published-deliveries";
-import { benchActor, seededAudience, storeActivity } from "./seed-audience";
+import { kafkaFloor, postgresFloor, type StageTime } from "./stage-floors";
+import { benchActor, dropAudience, seededAudience, storeActivity } from "./seed-audience";
 
 export interface BenchmarkOptions extends AudienceShape {
   /** Activities fanned out one after the other to the same audience. */
@@ -15,6 +17,10 @@ export interface BenchmarkOptions extends AudienceShape {
   verify: boolean;
   /** PostgreSQL server (the benchmark creates its own database there). */
   serverUrl?: string;
+  /** Also time PostgreSQL and Kafka alone (the floors a fan-out cannot go under), with these Kafka chunk sizes. */
+  floors?: number[];
+  /** Drop the seeded database afterwards (default: keep it for the next run). */
+  dropDatabase?: boolean;
   /** Extra environment for the fan-out process (FEDIFLOW_FANOUT_*, NODE_OPTIONS=--cpu-prof ...). */
   env?: NodeJS.ProcessEnv;
   onLine?(line: string): void;
@@ -44,7 +50,22 @@ export interface BenchmarkResult {
   peakRssMb: number;
   /** Resident set at the end, MB. */
   endRssMb: number;
-  environment: { node: string; cpus: number };
+  /** V8 heap and memory outside it at the end, MB, from the service's /metrics. */
+  heap: Record<string, number>;
+  /** PostgreSQL and Kafka alone, measured in the benchmark process after the runs. */
+  floors?: { postgres: StageTime & { targets: number }; kafka: Array<StageTime & { chunk: number; messages: number }> };
+  /** The machine is shared: the load average at the end says how much the figures can be trusted. */
+  environment: { node: string; cpus: number; loadAverage: number[] };
+}
+
+/** The memory gauges of prom-client's default metrics, in MB. */
+function heapOf(metrics: string): Record<string, number> {
+  const heap: Record<string, number> = {};
+  for (const name of ["nodejs_heap_size_total_bytes", "nodejs_heap_size_used_bytes", "nodejs_external_memory_bytes"]) {
+    const match = new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, "m").exec(metrics);
+    if (match) heap[name.replace(/^nodejs_|_bytes$/g, "")] = Math.round(Number(match[1]) / (1 << 20));
+  }
+  return heap;
 }
 
 /**
@@ -100,6 +121,14 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       });
     }
     const rss = residentSet(fanOut.pid);
+    const heap = heapOf(await fanOut.metrics());
+    let floors: BenchmarkResult["floors"];
+    if (options.floors) {
+      const messages = runs[0]?.messages ?? 0;
+      const averageInboxes = Math.max(1, Math.round((runs[0]?.inboxes ?? 0) / Math.max(messages, 1)));
+      floors = { postgres: await postgresFloor(audience.pool, benchActor, Number(options.env?.FEDIFLOW_FANOUT_PAGE_SIZE ?? 5000)), kafka: [] };
+      for (const chunk of options.floors) floors.kafka.push({ chunk, messages, ...(await kafkaFloor(kafka, messages, averageInboxes, chunk)) });
+    }
     if (options.verify) {
       for (const run of runs) run.deliveries = await publishedDeliveries(kafka, run.activityId, run.messages);
     }
@@ -110,13 +139,16 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       seededMs: audience.seededMs,
       runs,
       peakRssMb: Math.round(rss.peakMb),
+      heap,
+      floors,
       endRssMb: Math.round(rss.currentMb),
-      environment: { node: process.version, cpus: (await import("node:os")).cpus().length },
+      environment: { node: process.version, cpus: cpus().length, loadAverage: loadavg().map((n) => Math.round(n * 10) / 10) },
     };
   } finally {
     await producer?.disconnect();
     await fanOut?.stop();
     await audience.pool.end();
     await broker.stop();
+    if (options.dropDatabase) await dropAudience(serverUrl, options);
   }
 }

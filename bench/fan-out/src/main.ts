@@ -16,6 +16,8 @@ async function main(): Promise<void> {
       output: { type: "string" },
       logs: { type: "boolean", default: false },
       "node-options": { type: "string" },
+      // e.g. --floors 50,250: time PostgreSQL and Kafka alone too (Kafka in chunks of 50 and 250).
+      floors: { type: "string" },
     },
   });
   const result = await runBenchmark({
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
     personalHosts: Number(values["personal-hosts"]),
     runs: Number(values.runs),
     verify: values.verify,
+    floors: values.floors ? values.floors.split(",").map(Number) : undefined,
     // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the fan-out process.
     env: values["node-options"] ? { NODE_OPTIONS: values["node-options"] } : {},
     onLine: values.logs ? (line) => process.stderr.write(`[fan-out] ${line}\n`) : undefined,

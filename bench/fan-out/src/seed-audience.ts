@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { sealPrivateKey } from "@fediflow/activitypub";
+import pg from "pg";
 import { createPool, ensureDatabase, migrate, withDatabase, type Pool } from "@fediflow/postgres";
 import { databaseNameOf, seedFollowersSql, type AudienceShape } from "./audience-shape";
 
@@ -46,6 +47,17 @@ export async function seededAudience(serverUrl: string, shape: AudienceShape, ke
     [benchActor],
   );
   return { url, pool, targets: counts.rows[0]!.targets, hosts: counts.rows[0]!.hosts, seededMs };
+}
+
+/** Drops the audience's database (the smoke run leaves nothing behind). */
+export async function dropAudience(serverUrl: string, shape: AudienceShape): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${databaseNameOf(shape)} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
 }
 
 /** A new activity to the actor's followers, stored as the outbox would store it. */

@@ -23,8 +23,11 @@ export const fanOutSettings = z.object({
   FEDIFLOW_FANOUT_PAGE_SIZE: count(5000),
   /** Inboxes in one delivery message (100); a host with more personal inboxes gets several messages. */
   FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE: count(100),
-  /** Messages published between two checkpoints (100): the most published again after a crash. */
-  FEDIFLOW_FANOUT_CHECKPOINT_MESSAGES: count(100),
+  /**
+   * The redelivery window (200): at most this many messages are published again after a crash.
+   * Checkpoints come every half of it, two halves in flight; bench/fan-out measures the trade-off.
+   */
+  FEDIFLOW_FANOUT_CHECKPOINT_MESSAGES: count(200),
   /** Activities fanned out concurrently by this process (8). */
   FEDIFLOW_FANOUT_CONCURRENCY: count(8),
   /**

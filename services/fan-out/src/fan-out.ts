@@ -54,10 +54,10 @@ export interface FanOutSummary {
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Publishes the expanded messages in chunks and checkpoints after each. Two chunks may be in
- * flight at once, so one is published while the other's checkpoint is written and the next is
- * folded; a checkpoint is written only once its chunk and every chunk before it are published,
- * and in order. A crash therefore republishes at most two chunks: the window, `window` messages.
+ * Publishes the expanded messages in chunks and checkpoints after each. Two chunks (half the
+ * window each) may be in flight at once, so one is published while the other's checkpoint is
+ * written and the next is folded; a checkpoint is written only once its chunk and every chunk
+ * before it are published, and in order. A crash therefore republishes at most the window.
  */
 class ChunkWriter {
   private jobs: DeliveryJob[] = [];
@@ -66,6 +66,7 @@ class ChunkWriter {
   private inFlight: Array<Promise<void>> = [];
   private lastSaved: Promise<void> = Promise.resolve();
   private lost = false;
+  private readonly depth: number;
   private readonly chunkSize: number;
   /** Progress including what is waiting here: what the checkpoint after the next chunk records. */
   readonly progress: Checkpoint;
@@ -77,7 +78,8 @@ class ChunkWriter {
     private readonly deps: Pick<FanOutDependencies, "publish" | "progress">,
   ) {
     this.progress = { ...start };
-    this.chunkSize = Math.max(1, Math.floor(window / 2));
+    this.depth = window >= 2 ? 2 : 1;
+    this.chunkSize = Math.max(1, Math.floor(window / this.depth));
   }
 
   /** Whether enough is waiting to make a chunk. */
@@ -98,35 +100,44 @@ class ChunkWriter {
     this.lost = true;
   }
 
-  /** Publishes what waits as one chunk, once fewer than two chunks are in flight. */
+  /** Publishes what waits as one chunk and checkpoints it, once a slot is free. */
   async flush(): Promise<void> {
-    if (this.jobs.length + this.reports.length === 0) return;
-    const jobs = this.jobs;
-    const reports = this.reports;
+    const chunk = await this.publishWaiting();
+    if (!chunk) return;
+    const { published } = chunk;
     const checkpoint = { ...this.progress };
-    this.jobs = [];
-    this.reports = [];
-    while (this.inFlight.length >= 2) await this.inFlight.shift();
-    if (this.lost) throw new LeaseLost(this.activityId);
-    const published = this.deps.publish(jobs, reports);
-    const saved = Promise.all([published, this.lastSaved]).then(() => this.deps.progress.save(this.activityId, checkpoint));
+    // Chained on the previous checkpoint, so checkpoints land in order and, once one chunk
+    // fails, no later checkpoint is written and none is still being written when run() rejects.
+    const saved = this.lastSaved.then(() => published).then(() => this.deps.progress.save(this.activityId, checkpoint));
     // Awaited by a later flush or by drain; until then a failure must not go unhandled.
     saved.catch(() => undefined);
     this.lastSaved = saved;
     this.inFlight.push(saved);
   }
 
-  /** Publishes the rest and waits until everything is published (the caller then completes). */
+  /**
+   * Publishes the rest and waits until everything is published; the caller then completes,
+   * which writes the final checkpoint.
+   */
   async drain(): Promise<Checkpoint> {
+    const rest = await this.publishWaiting();
+    for (const chunk of this.inFlight.splice(0)) await chunk;
+    await rest?.published;
+    return { ...this.progress };
+  }
+
+  /** Starts publishing what waits once a slot is free; wrapped, so awaiting this does not await the publish. */
+  private async publishWaiting(): Promise<{ published: Promise<void> } | null> {
+    if (this.jobs.length + this.reports.length === 0) return null;
     const jobs = this.jobs;
     const reports = this.reports;
     this.jobs = [];
     this.reports = [];
-    const rest = this.deps.publish(jobs, reports);
-    rest.catch(() => undefined);
-    for (const chunk of this.inFlight.splice(0)) await chunk;
-    await rest;
-    return { ...this.progress };
+    while (this.inFlight.length >= this.depth) await this.inFlight.shift();
+    if (this.lost) throw new LeaseLost(this.activityId);
+    const published = this.deps.publish(jobs, reports);
+    published.catch(() => undefined);
+    return { published };
   }
 }
 
@@ -193,7 +204,7 @@ export class FanOut {
       if (claim.kind === "completed") return null;
       this.deps.logger.info({ activityId, owner: claim.owner, expiresInMs: claim.expiresInMs }, "another process is fanning this out; waiting");
       // Until it finishes (then "completed") or dies and its lease runs out.
-      await this.sleep(Math.min(Math.max(claim.expiresInMs, 100), this.deps.progress.leaseMs));
+      await this.sleep(Math.min(Math.max(claim.expiresInMs, 100), this.deps.progress.leaseMs / 3));
     }
   }
 

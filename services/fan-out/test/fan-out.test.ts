@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeliveryJob, DeliveryReport, HostEvent } from "@fediflow/contracts";
+import type { DeliveryJob, DeliveryReport } from "@fediflow/contracts";
 import { HostStandings } from "@fediflow/host-view";
 import { createLogger } from "@fediflow/logging";
 import { createPool, createScratchDatabase, type Pool, type ScratchDatabase } from "@fediflow/postgres";
@@ -9,6 +9,7 @@ import type { ExplicitAudience } from "../src/explicit-audience";
 import { FanOut, type FanOutDependencies } from "../src/fan-out";
 import { FollowerPages } from "../src/follower-pages";
 import { ProgressStore } from "../src/progress-store";
+import { hostEvent } from "./host-events";
 
 // FanOut against the machine's PostgreSQL (followers, checkpoints, leases, totals); the Kafka
 // producer is replaced by a recorder, so a "crash" can be placed exactly. End to end with the
@@ -92,17 +93,6 @@ function fanOut(recorder: Recorder, options: Partial<FanOutDependencies> & { own
     ...options,
   });
 }
-
-const hostEvent = (host: string, state: HostEvent["state"]): HostEvent => ({
-  host,
-  state,
-  failures: 0,
-  firstFailureAt: null,
-  lastSuccessAt: null,
-  nextProbeAt: null,
-  pausedUntil: null,
-  changedAt: new Date().toISOString(),
-});
 
 const progressOf = async (activityId: string) =>
   (await pool.query("SELECT total, blocked, completed_at FROM activity_progress WHERE activity_id = $1", [activityId])).rows[0];

@@ -1,16 +1,10 @@
 import { hostOf } from "@fediflow/activitypub";
 import type { Pool } from "@fediflow/postgres";
-import { goneEntries, type FollowerBehind, type GoneOutcome } from "./gone-inboxes";
+import { goneEntries, type FollowerBehind, type GoneEntryDraft, type GoneOutcome } from "./gone-inboxes";
 
-/** One entry of the feed, as stored. */
-export interface GoneEntry {
+/** One entry of the feed, as stored: its position, and the activity that found it (gone with the activity). */
+export interface GoneEntry extends Omit<GoneEntryDraft, "actorId" | "goneAt" | "activityId"> {
   id: number;
-  kind: "follower" | "sharedInbox";
-  followerId: string | null;
-  inbox: string;
-  host: string;
-  followers: number;
-  status: number | null;
   goneAt: Date;
   activityId: string | null;
 }
