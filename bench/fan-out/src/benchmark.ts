@@ -7,6 +7,7 @@ import { createLogger } from "@fediflow/logging";
 import type { AudienceShape } from "./audience-shape";
 import { FanOutProcess, cpuSeconds, residentSet } from "./fan-out-process";
 import { publishedDeliveries, type PublishedDeliveries } from "./published-deliveries";
+import { crashRun, type CrashResult } from "./crash-run";
 import { kafkaFloor, postgresFloor, type StageTime } from "./stage-floors";
 import { benchActor, dropAudience, seededAudience, storeActivity } from "./seed-audience";
 
@@ -19,6 +20,8 @@ export interface BenchmarkOptions extends AudienceShape {
   serverUrl?: string;
   /** Also time PostgreSQL and Kafka alone (the floors a fan-out cannot go under), with these Kafka chunk sizes. */
   floors?: number[];
+  /** After the runs, kill -9 the fan-out half way through one more activity and measure what a new process republishes. */
+  crash?: boolean;
   /** Drop the seeded database afterwards (default: keep it for the next run). */
   dropDatabase?: boolean;
   /** Extra environment for the fan-out process (FEDIFLOW_FANOUT_*, NODE_OPTIONS=--cpu-prof ...). */
@@ -54,6 +57,7 @@ export interface BenchmarkResult {
   heap: Record<string, number>;
   /** PostgreSQL and Kafka alone, measured in the benchmark process after the runs. */
   floors?: { postgres: StageTime & { targets: number }; kafka: Array<StageTime & { chunk: number; messages: number }> };
+  crash?: CrashResult;
   /** The machine is shared: the load average at the end says how much the figures can be trusted. */
   environment: { node: string; cpus: number; loadAverage: number[] };
 }
@@ -82,19 +86,19 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   let fanOut: FanOutProcess | undefined;
   let producer: TopicProducer | undefined;
   try {
-    fanOut = await FanOutProcess.start(
-      {
-        FEDIFLOW_DATABASE_URL: audience.url,
-        FEDIFLOW_KAFKA_BROKERS: broker.bootstrapServers.join(","),
-        FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS: "6000",
-        FEDIFLOW_KAFKA_HEARTBEAT_INTERVAL_MS: "1000",
-        FEDIFLOW_REDIS_KEY_PREFIX: `bench-fan-out-${randomBytes(4).toString("hex")}:`,
-        FEDIFLOW_KEY_ENCRYPTION_KEY: keyEncryptionKey.toString("base64"),
-        FEDIFLOW_LOG_LEVEL: "info",
-        ...options.env,
-      },
-      options.onLine,
-    );
+    const env: NodeJS.ProcessEnv = {
+      FEDIFLOW_DATABASE_URL: audience.url,
+      FEDIFLOW_KAFKA_BROKERS: broker.bootstrapServers.join(","),
+      FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS: "6000",
+      FEDIFLOW_KAFKA_HEARTBEAT_INTERVAL_MS: "1000",
+      FEDIFLOW_REDIS_KEY_PREFIX: `bench-fan-out-${randomBytes(4).toString("hex")}:`,
+      FEDIFLOW_KEY_ENCRYPTION_KEY: keyEncryptionKey.toString("base64"),
+      FEDIFLOW_LOG_LEVEL: "info",
+      // A killed process's lease runs out quickly, so the crash run does not wait 15 s.
+      ...(options.crash ? { FEDIFLOW_FANOUT_LEASE_MS: "3000" } : {}),
+      ...options.env,
+    };
+    fanOut = await FanOutProcess.start(env, options.onLine);
     producer = await TopicProducer.connect(kafka);
     const runs: RunResult[] = [];
     for (let run = 0; run < options.runs; run += 1) {
@@ -103,7 +107,10 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       const cpuBefore = cpuSeconds(fanOut.pid);
       const started = performance.now();
       await producer.send(topics.activities, [
-        { key: activity.objectId, value: { activityId: activity.id, actorId: benchActor, activityType: "Create", objectId: activity.objectId } },
+        {
+          key: activity.objectId,
+          value: { activityId: activity.id, actorId: benchActor, activityType: "Create", objectId: activity.objectId },
+        },
       ]);
       const logged = await done;
       const wallMs = performance.now() - started;
@@ -126,11 +133,30 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     if (options.floors) {
       const messages = runs[0]?.messages ?? 0;
       const averageInboxes = Math.max(1, Math.round((runs[0]?.inboxes ?? 0) / Math.max(messages, 1)));
-      floors = { postgres: await postgresFloor(audience.pool, benchActor, Number(options.env?.FEDIFLOW_FANOUT_PAGE_SIZE ?? 5000)), kafka: [] };
-      for (const chunk of options.floors) floors.kafka.push({ chunk, messages, ...(await kafkaFloor(kafka, messages, averageInboxes, chunk)) });
+      floors = {
+        postgres: await postgresFloor(audience.pool, benchActor, Number(options.env?.FEDIFLOW_FANOUT_PAGE_SIZE ?? 5000)),
+        kafka: [],
+      };
+      for (const chunk of options.floors)
+        floors.kafka.push({ chunk, messages, ...(await kafkaFloor(kafka, messages, averageInboxes, chunk)) });
     }
     if (options.verify) {
       for (const run of runs) run.deliveries = await publishedDeliveries(kafka, run.activityId, run.messages);
+    }
+    let crash: CrashResult | undefined;
+    if (options.crash) {
+      const window = Number(env.FEDIFLOW_FANOUT_CHECKPOINT_MESSAGES ?? 200);
+      const outcome = await crashRun({
+        pool: audience.pool,
+        producer,
+        kafka,
+        fanOut,
+        restart: () => FanOutProcess.start(env, options.onLine),
+        targets: audience.targets,
+        window,
+      });
+      fanOut = outcome.fanOut;
+      crash = outcome.result;
     }
     return {
       shape: { followers: options.followers, hosts: options.hosts, personalHosts: options.personalHosts },
@@ -141,6 +167,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       peakRssMb: Math.round(rss.peakMb),
       heap,
       floors,
+      crash,
       endRssMb: Math.round(rss.currentMb),
       environment: { node: process.version, cpus: cpus().length, loadAverage: loadavg().map((n) => Math.round(n * 10) / 10) },
     };

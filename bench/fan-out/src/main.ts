@@ -13,6 +13,7 @@ async function main(): Promise<void> {
       "personal-hosts": { type: "string", default: "0.1" },
       runs: { type: "string", default: "3" },
       verify: { type: "boolean", default: false },
+      crash: { type: "boolean", default: false },
       output: { type: "string" },
       logs: { type: "boolean", default: false },
       "node-options": { type: "string" },
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     personalHosts: Number(values["personal-hosts"]),
     runs: Number(values.runs),
     verify: values.verify,
+    crash: values.crash,
     floors: values.floors ? values.floors.split(",").map(Number) : undefined,
     // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the fan-out process.
     env: values["node-options"] ? { NODE_OPTIONS: values["node-options"] } : {},

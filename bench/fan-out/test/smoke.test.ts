@@ -9,7 +9,13 @@ describe("fan-out benchmark (smoke run)", () => {
     expect(result.hosts).toBe(150);
     const [run] = result.runs;
     expect(run!.inboxes).toBe(result.targets);
-    expect(run!.deliveries).toMatchObject({ inboxes: result.targets, distinctInboxes: result.targets, repeated: 0, misKeyed: 0, messages: run!.messages });
+    expect(run!.deliveries).toMatchObject({
+      inboxes: result.targets,
+      distinctInboxes: result.targets,
+      repeated: 0,
+      misKeyed: 0,
+      messages: run!.messages,
+    });
     expect(run!.deliveries!.largestMessage).toBeLessThanOrEqual(100);
     expect(run!.serviceMs).toBeGreaterThan(0);
     expect(result.peakRssMb).toBeGreaterThan(0);

@@ -173,12 +173,15 @@ export class FanOut {
     if ((activity.type === "Update" || activity.type === "Delete") && activity.objectId) await this.deps.forgetActor(activity.objectId);
 
     const writer = new ChunkWriter(activity.id, start, this.deps.checkpointMessages, this.deps);
-    const renewal = setInterval(() => {
-      this.deps.progress.renew(activity.id).then(
-        (held) => held || writer.markLost(),
-        () => undefined,
-      );
-    }, Math.max(this.deps.progress.leaseMs / 3, 50));
+    const renewal = setInterval(
+      () => {
+        this.deps.progress.renew(activity.id).then(
+          (held) => held || writer.markLost(),
+          () => undefined,
+        );
+      },
+      Math.max(this.deps.progress.leaseMs / 3, 50),
+    );
     try {
       const counts = await this.expand(activity, start, writer);
       const finished = await writer.drain();
@@ -202,7 +205,10 @@ export class FanOut {
       const claim = await this.deps.progress.claim(activityId);
       if (claim.kind === "claimed") return claim.checkpoint;
       if (claim.kind === "completed") return null;
-      this.deps.logger.info({ activityId, owner: claim.owner, expiresInMs: claim.expiresInMs }, "another process is fanning this out; waiting");
+      this.deps.logger.info(
+        { activityId, owner: claim.owner, expiresInMs: claim.expiresInMs },
+        "another process is fanning this out; waiting",
+      );
       // Until it finishes (then "completed") or dies and its lease runs out.
       await this.sleep(Math.min(Math.max(claim.expiresInMs, 100), this.deps.progress.leaseMs / 3));
     }

@@ -48,7 +48,12 @@ async function main(): Promise<void> {
     userAgent: userAgent(config.FEDIFLOW_INSTANCE_URL),
     timeoutMs: config.FEDIFLOW_ACTOR_FETCH_TIMEOUT_MS,
   });
-  const actors = new ActorCache({ redis, fetch: (actorId, key) => fetcher.fetch(actorId, key), ttlMs: config.FEDIFLOW_ACTOR_CACHE_TTL_MS, logger });
+  const actors = new ActorCache({
+    redis,
+    fetch: (actorId, key) => fetcher.fetch(actorId, key),
+    ttlMs: config.FEDIFLOW_ACTOR_CACHE_TTL_MS,
+    logger,
+  });
   // Leases name the process: a restarted pod is a new owner and waits for the old lease to run out.
   const owner = `${process.env.POD_NAME ?? hostname()}/${process.pid}/${randomBytes(4).toString("hex")}`;
 

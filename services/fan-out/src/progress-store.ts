@@ -80,7 +80,15 @@ export class ProgressStore {
               lease_expires_at = now() + $7 * interval '1 millisecond', updated_at = now()
          FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
         WHERE activity_id = $1 AND lease_owner = $2 AND completed_at IS NULL`,
-      [activityId, this.owner, checkpoint.cursor?.host ?? null, checkpoint.cursor?.inbox ?? null, checkpoint.inboxes, checkpoint.messages, this.leaseMs],
+      [
+        activityId,
+        this.owner,
+        checkpoint.cursor?.host ?? null,
+        checkpoint.cursor?.inbox ?? null,
+        checkpoint.inboxes,
+        checkpoint.messages,
+        this.leaseMs,
+      ],
     );
     if (result.rowCount === 0) throw new LeaseLost(activityId);
   }
@@ -106,7 +114,14 @@ export class ProgressStore {
             SET cursor_host = $3, cursor_inbox = $4, inboxes = $5, messages = $6, completed_at = now(),
                 lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
           WHERE activity_id = $1 AND lease_owner = $2 AND completed_at IS NULL`,
-        [activityId, this.owner, checkpoint.cursor?.host ?? null, checkpoint.cursor?.inbox ?? null, checkpoint.inboxes, checkpoint.messages],
+        [
+          activityId,
+          this.owner,
+          checkpoint.cursor?.host ?? null,
+          checkpoint.cursor?.inbox ?? null,
+          checkpoint.inboxes,
+          checkpoint.messages,
+        ],
       );
       if (finished.rowCount === 0) throw new LeaseLost(activityId);
       await client.query(

@@ -25,7 +25,12 @@ beforeAll(async () => {
   redis = createRedis(process.env.FEDIFLOW_REDIS_URL ?? "redis://127.0.0.1:6379", "fan-out-test", prefix);
   agent = createRemoteAgent({ allowPrivateNetworks: true, connectTimeoutMs: 2_000, connectionsPerOrigin: 2 });
   const fetcher = new ActorFetcher({ dispatcher: agent, allowPlainHttp: true, userAgent: "FediFlow/test", timeoutMs: 5_000 });
-  cache = new ActorCache({ redis, fetch: (actorId, k) => fetcher.fetch(actorId, k), ttlMs: 3_600_000, logger: createLogger("test", "silent") });
+  cache = new ActorCache({
+    redis,
+    fetch: (actorId, k) => fetcher.fetch(actorId, k),
+    ttlMs: 3_600_000,
+    logger: createLogger("test", "silent"),
+  });
 });
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);

@@ -5,7 +5,11 @@ const actor = "https://b.example/users/bob";
 
 describe("inboxesOf", () => {
   it("reads the inbox and the shared inbox, normalised", () => {
-    const inboxes = inboxesOf(actor, { id: actor, inbox: "https://B.example/users/bob/inbox", endpoints: { sharedInbox: "https://b.example/inbox" } });
+    const inboxes = inboxesOf(actor, {
+      id: actor,
+      inbox: "https://B.example/users/bob/inbox",
+      endpoints: { sharedInbox: "https://b.example/inbox" },
+    });
     expect(inboxes).toEqual({ inbox: "https://b.example/users/bob/inbox", sharedInbox: "https://b.example/inbox" });
     expect(deliveryInboxOf(inboxes)).toBe("https://b.example/inbox");
     expect(deliveryInboxOf(inboxesOf(actor, { inbox: "https://b.example/users/bob/inbox" }))).toBe("https://b.example/users/bob/inbox");

@@ -149,8 +149,9 @@ describe("FanOut", () => {
     const message = await storeActivity();
     const crashed = new Recorder(7);
     await expect(fanOut(crashed, { owner: "killed", leaseMs: 400 }).run(message)).rejects.toThrow("process killed");
-    const checkpoint = (await pool.query("SELECT inboxes, messages, completed_at FROM fanout_checkpoints WHERE activity_id = $1", [message.activityId]))
-      .rows[0];
+    const checkpoint = (
+      await pool.query("SELECT inboxes, messages, completed_at FROM fanout_checkpoints WHERE activity_id = $1", [message.activityId])
+    ).rows[0];
     expect(checkpoint.completed_at).toBeNull();
     expect(checkpoint.inboxes).toBeGreaterThan(0);
     expect(checkpoint.inboxes).toBeLessThan(expectedInboxes);
@@ -175,7 +176,10 @@ describe("FanOut", () => {
     const message = await storeActivity();
     const a = new Recorder(Infinity, 5);
     const b = new Recorder();
-    const [first, second] = await Promise.all([fanOut(a, { owner: "a", leaseMs: 2_000 }).run(message), fanOut(b, { owner: "b", leaseMs: 2_000 }).run(message)]);
+    const [first, second] = await Promise.all([
+      fanOut(a, { owner: "a", leaseMs: 2_000 }).run(message),
+      fanOut(b, { owner: "b", leaseMs: 2_000 }).run(message),
+    ]);
     expect([first === null, second === null].sort()).toEqual([false, true]);
     const inboxes = [...a.inboxes(), ...b.inboxes()];
     expect(inboxes.length).toBe(expectedInboxes);

@@ -69,7 +69,11 @@ describe("folding into per-host messages", () => {
 
   it("splits a host with very many personal inboxes into bounded messages, across page boundaries", () => {
     const inboxes = Array.from({ length: 23 }, (_, i) => t("big.example", `/u/${String(i).padStart(2, "0")}/inbox`));
-    const pages = [[t("a.example", "/inbox"), ...inboxes.slice(0, 7)], inboxes.slice(7, 19), [...inboxes.slice(19), t("z.example", "/inbox")]];
+    const pages = [
+      [t("a.example", "/inbox"), ...inboxes.slice(0, 7)],
+      inboxes.slice(7, 19),
+      [...inboxes.slice(19), t("z.example", "/inbox")],
+    ];
     const batches = fold(pages, [], 5);
     expect(batches.map((b) => [b.host, b.inboxes.length])).toEqual([
       ["a.example", 1],

@@ -19,7 +19,10 @@ const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatM
 beforeAll(async () => {
   database = await createScratchDatabase();
   pool = createPool({ connectionString: database.url, applicationName: "fan-out-test", max: 4 });
-  await pool.query("INSERT INTO actors (id, key_id, key_type, private_key_sealed) VALUES ($1, $1, 'rsa', '\\x00'), ($2, $2, 'rsa', '\\x00')", [big, small]);
+  await pool.query(
+    "INSERT INTO actors (id, key_id, key_type, private_key_sealed) VALUES ($1, $1, 'rsa', '\\x00'), ($2, $2, 'rsa', '\\x00')",
+    [big, small],
+  );
   // A million followers on 30,000 hosts, one in ten hosts without a shared inbox.
   await pool.query(
     `INSERT INTO followers (actor_id, follower_id, inbox, shared_inbox, target_inbox, target_host)

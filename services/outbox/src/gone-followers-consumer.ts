@@ -24,7 +24,12 @@ export function goneOutcomes(reports: DeliveryReport[]): GoneOutcome[] {
  * Feeds the gone-followers feed from the outcomes topic, in its own consumer group so the
  * accounting of activities never waits on it (nor it on accounting).
  */
-export function goneFollowersConsumer(kafka: Kafka, store: GoneFollowerStore, logger: Logger, timing: ConsumerTiming): BatchConsumer<DeliveryReport> {
+export function goneFollowersConsumer(
+  kafka: Kafka,
+  store: GoneFollowerStore,
+  logger: Logger,
+  timing: ConsumerTiming,
+): BatchConsumer<DeliveryReport> {
   return new BatchConsumer({
     kafka,
     groupId: "fediflow-outbox-gone-followers",

@@ -62,7 +62,14 @@ export function goneEntries(outcomes: GoneOutcome[], followers: FollowerBehind[]
     if (seen.has(key)) continue;
     seen.add(key);
     const rows = behind.get(key) ?? [];
-    const base = { actorId: outcome.actorId, inbox: outcome.inbox, host: outcome.host, status: outcome.status, activityId: outcome.activityId, goneAt: outcome.at };
+    const base = {
+      actorId: outcome.actorId,
+      inbox: outcome.inbox,
+      host: outcome.host,
+      status: outcome.status,
+      activityId: outcome.activityId,
+      goneAt: outcome.at,
+    };
     const shared = rows.filter((row) => sameUrl(row.sharedInbox, outcome.inbox));
     if (shared.length > 0) entries.push({ ...base, kind: "sharedInbox", followerId: null, followers: shared.length });
     for (const row of rows) {

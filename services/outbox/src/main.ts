@@ -68,7 +68,14 @@ async function main(): Promise<void> {
   );
 
   // 5. On SIGTERM: refuse new calls, finish the relay's batch, close connections.
-  onShutdown(logger, [() => grpc.close(), () => relay.stop(), () => accounting.stop(), () => goneFeed.stop(), () => closeServer(ops), () => pool.end()]);
+  onShutdown(logger, [
+    () => grpc.close(),
+    () => relay.stop(),
+    () => accounting.stop(),
+    () => goneFeed.stop(),
+    () => closeServer(ops),
+    () => pool.end(),
+  ]);
 }
 
 main().catch(exitOnFailure(createLogger("outbox")));

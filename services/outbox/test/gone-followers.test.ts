@@ -48,7 +48,10 @@ describe("goneEntries", () => {
       { actorId: actor, targetInbox: "https://b.example/inbox", followerId: "b2", sharedInbox: "https://b.example/inbox" },
       { actorId: actor, targetInbox: "https://c.example/u/3", followerId: "c3", sharedInbox: null },
     ];
-    const entries = goneEntries([gone("https://b.example/inbox"), gone("https://c.example/u/3", 404), gone("https://x.example/inbox")], followers);
+    const entries = goneEntries(
+      [gone("https://b.example/inbox"), gone("https://c.example/u/3", 404), gone("https://x.example/inbox")],
+      followers,
+    );
     expect(entries.map((e) => [e.kind, e.followerId, e.inbox, e.followers, e.status])).toEqual([
       ["sharedInbox", null, "https://b.example/inbox", 2, 410],
       ["follower", "c3", "https://c.example/u/3", 1, 404],

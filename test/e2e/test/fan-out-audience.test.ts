@@ -16,12 +16,7 @@ const inboxesPerMessage = 4;
 beforeAll(async () => {
   t = await TestStack.start({
     fediverse: {
-      hosts: [
-        { sharedInbox: true, authorizedFetch: true },
-        { sharedInbox: false },
-        { sharedInbox: true },
-        { sharedInbox: false },
-      ],
+      hosts: [{ sharedInbox: true, authorizedFetch: true }, { sharedInbox: false }, { sharedInbox: true }, { sharedInbox: false }],
       network: 83,
     },
     serviceEnv: { "fan-out": { FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE: String(inboxesPerMessage) } },
@@ -69,7 +64,13 @@ describe("remote actors in the audience", () => {
     const ann = secure.actorOf("ann");
     // Ann's server stops advertising a shared inbox; the cache still says it has one.
     secure.hasSharedInbox = false;
-    const update = { "@context": "https://www.w3.org/ns/activitystreams", id: `${actor.id}/updates/1`, type: "Update", actor: actor.id, object: { id: ann, type: "Person" } };
+    const update = {
+      "@context": "https://www.w3.org/ns/activitystreams",
+      id: `${actor.id}/updates/1`,
+      type: "Update",
+      actor: actor.id,
+      object: { id: ann, type: "Person" },
+    };
     await deliver(update, { actors: [ann] });
     expect(secure.fetched).toHaveLength(2);
     expect(postsOf(update.id).map((post) => post.inbox)).toEqual([secure.inboxOf("ann")]);
@@ -96,9 +97,18 @@ describe("remote actors in the audience", () => {
 
 describe("folding inboxes per host", () => {
   it("delivers once per shared inbox and per personal inbox, mixed hosts included, in bounded messages keyed by host", async () => {
-    const [a, personal, shared, big] = [0, 1, 2, 3].map((i) => t.fediverse.hosts[i]!) as [VirtualHost, VirtualHost, VirtualHost, VirtualHost];
+    const [a, personal, shared, big] = [0, 1, 2, 3].map((i) => t.fediverse.hosts[i]!) as [
+      VirtualHost,
+      VirtualHost,
+      VirtualHost,
+      VirtualHost,
+    ];
     const followers = [
-      ...Array.from({ length: 30 }, (_, i) => ({ id: shared.actorOf(`s${i}`), inbox: shared.inboxOf(`s${i}`), sharedInbox: shared.sharedInbox })),
+      ...Array.from({ length: 30 }, (_, i) => ({
+        id: shared.actorOf(`s${i}`),
+        inbox: shared.inboxOf(`s${i}`),
+        sharedInbox: shared.sharedInbox,
+      })),
       ...Array.from({ length: 3 }, (_, i) => ({ id: personal.actorOf(`p${i}`), inbox: personal.inboxOf(`p${i}`) })),
       ...Array.from({ length: 10 }, (_, i) => ({ id: big.actorOf(`b${i}`), inbox: big.inboxOf(`b${i}`) })),
       { id: a.actorOf("m0"), inbox: a.inboxOf("m0"), sharedInbox: a.sharedInbox },
@@ -117,10 +127,17 @@ describe("folding inboxes per host", () => {
     const total = [...expected.values()].reduce((sum, inboxes) => sum + inboxes.length, 0);
     expect(status).toMatchObject({ state: "done", inboxes: { total, delivered: total, failed: 0, pending: 0 } });
     for (const [host, inboxes] of expected) {
-      expect(postsOf(activity.id as string).filter((post) => post.host === host).map((post) => post.inbox).sort()).toEqual(inboxes);
+      expect(
+        postsOf(activity.id as string)
+          .filter((post) => post.host === host)
+          .map((post) => post.inbox)
+          .sort(),
+      ).toEqual(inboxes);
     }
 
-    const messages = (await readTopic<DeliveryJob>(testKafka(t.stack.kafkaBrokers), topics.deliveries)).filter((m) => m.value.activityId === id);
+    const messages = (await readTopic<DeliveryJob>(testKafka(t.stack.kafkaBrokers), topics.deliveries)).filter(
+      (m) => m.value.activityId === id,
+    );
     for (const message of messages) {
       expect(message.key).toBe(message.value.host);
       expect(message.value.inboxes.length).toBeLessThanOrEqual(inboxesPerMessage);
@@ -143,9 +160,15 @@ describe("the follower index", () => {
       sharedInbox: `https://${host}/inbox`,
     }));
     expect(Buffer.byteLength(JSON.stringify({ actor: bulk.id, add }))).toBeGreaterThan(1024 * 1024);
-    expect(await t.api("POST", "/v1/followers", { actor: bulk.id, add })).toMatchObject({ status: 200, body: { added: 10_000, removed: 0 } });
+    expect(await t.api("POST", "/v1/followers", { actor: bulk.id, add })).toMatchObject({
+      status: 200,
+      body: { added: 10_000, removed: 0 },
+    });
     expect(await t.api("POST", "/v1/followers", { actor: bulk.id, add })).toMatchObject({ status: 200, body: { added: 0, removed: 0 } });
-    const tooMany = await t.api("POST", "/v1/followers", { actor: bulk.id, add: [...add, { id: "https://x.example/u", inbox: "https://x.example/u/inbox" }] });
+    const tooMany = await t.api("POST", "/v1/followers", {
+      actor: bulk.id,
+      add: [...add, { id: "https://x.example/u", inbox: "https://x.example/u/inbox" }],
+    });
     expect(tooMany).toMatchObject({ status: 400, body: { type: "urn:fediflow:problem:invalid-request" } });
     const removed = await t.api("POST", "/v1/followers", { actor: bulk.id, remove: add.map((f) => f.id) });
     expect(removed).toMatchObject({ status: 200, body: { added: 0, removed: 10_000 } });

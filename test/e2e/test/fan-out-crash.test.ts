@@ -56,8 +56,12 @@ describe("fan-out killed in the middle of a large audience", () => {
     // kill -9 as soon as the first checkpoint is written: the fan-out is under way.
     type Progress = { inboxes: number; messages: number; completed: boolean };
     const progress = async () =>
-      (await t.db.query<Progress>("SELECT inboxes, messages, completed_at IS NOT NULL AS completed FROM fanout_checkpoints WHERE activity_id = $1", [id]))
-        .rows[0];
+      (
+        await t.db.query<Progress>(
+          "SELECT inboxes, messages, completed_at IS NOT NULL AS completed FROM fanout_checkpoints WHERE activity_id = $1",
+          [id],
+        )
+      ).rows[0];
     await waitFor("the first checkpoint", async () => ((await progress())?.inboxes ?? 0) > 0, 60_000, 2);
     const fanOut = t.stack.processes.get("fan-out")!;
     fanOut.signal("SIGKILL");
@@ -103,9 +107,15 @@ describe("fan-out killed in the middle of a large audience", () => {
     const deliveriesBefore = await topicEnd(kafka, topics.deliveries.name);
     const postsBefore = t.fediverse.allReceived().length;
     const objectId = (activity.object as { id: string }).id;
-    const again = await publish(kafka, topics.activities, objectId, { activityId: id, actorId: actor.id, activityType: "Create", objectId });
-    await waitFor("fan-out to take the redelivered message", async () =>
-      (await committedOffset(kafka, "fediflow-fan-out", topics.activities.name, again.partition)) > again.offset,
+    const again = await publish(kafka, topics.activities, objectId, {
+      activityId: id,
+      actorId: actor.id,
+      activityType: "Create",
+      objectId,
+    });
+    await waitFor(
+      "fan-out to take the redelivered message",
+      async () => (await committedOffset(kafka, "fediflow-fan-out", topics.activities.name, again.partition)) > again.offset,
     );
     expect(await topicEnd(kafka, topics.deliveries.name)).toBe(deliveriesBefore);
     expect(t.fediverse.allReceived().length).toBe(postsBefore);

@@ -44,11 +44,17 @@ describe("blocked and dead hosts, and the activity's accounting", () => {
   it("never sends to a blocked host, parks a dead host's inboxes, and is done exactly when every inbox is settled", async () => {
     // An operator blocks one server; another dies (it refuses connections; one failure is enough here).
     expect((await t.api("PUT", `/v1/hosts/${hosts.blocked.host}/block`)).status).toBe(204);
-    await t.api("POST", "/v1/activities", { actor: actor.id, activity: createNote(actor.id), audience: { inboxes: [hosts.dead.inboxOf("d0")] } });
+    await t.api("POST", "/v1/activities", {
+      actor: actor.id,
+      activity: createNote(actor.id),
+      audience: { inboxes: [hosts.dead.inboxOf("d0")] },
+    });
     const fanOutOps = t.stack.opsUrl("fan-out");
-    await waitFor("fan-out to see the blocked and the dead host", async () =>
-      (await metricSample(fanOutOps, "fediflow_fanout_hosts", { state: "blocked" })) === 1 &&
-      (await metricSample(fanOutOps, "fediflow_fanout_hosts", { state: "dead" })) === 1,
+    await waitFor(
+      "fan-out to see the blocked and the dead host",
+      async () =>
+        (await metricSample(fanOutOps, "fediflow_fanout_hosts", { state: "blocked" })) === 1 &&
+        (await metricSample(fanOutOps, "fediflow_fanout_hosts", { state: "dead" })) === 1,
     );
 
     const followers = [
@@ -93,7 +99,14 @@ describe("blocked and dead hosts, and the activity's accounting", () => {
 
     const posts = t.fediverse.allReceived().filter((post) => post.activityId === activity.id);
     expect(posts.map((post) => post.inbox).sort()).toEqual(
-      [hosts.shared.sharedInbox, hosts.personal.inboxOf("p1"), hosts.personal.inboxOf("p2"), hosts.gone410.inboxOf("g1"), hosts.gone410.inboxOf("g2"), hosts.gone404.sharedInbox].sort(),
+      [
+        hosts.shared.sharedInbox,
+        hosts.personal.inboxOf("p1"),
+        hosts.personal.inboxOf("p2"),
+        hosts.gone410.inboxOf("g1"),
+        hosts.gone410.inboxOf("g2"),
+        hosts.gone404.sharedInbox,
+      ].sort(),
     );
     expect(hosts.blocked.received).toHaveLength(0);
     expect(hosts.blocked.fetched).toHaveLength(0);
@@ -103,7 +116,16 @@ describe("blocked and dead hosts, and the activity's accounting", () => {
 
 describe("the gone-followers feed (extension)", () => {
   it("lists followers whose inbox answered 404/410 one by one, and a gone shared inbox once", async () => {
-    type Entry = { id: string; kind: string; follower?: string; inbox: string; host: string; followers: number; status?: number; goneAt: string };
+    type Entry = {
+      id: string;
+      kind: string;
+      follower?: string;
+      inbox: string;
+      host: string;
+      followers: number;
+      status?: number;
+      goneAt: string;
+    };
     const all = await waitFor("three gone entries", async () => {
       const page = await feed();
       return page.status === 200 && (page.body.entries as Entry[]).length === 3 ? (page.body.entries as Entry[]) : undefined;
@@ -113,7 +135,11 @@ describe("the gone-followers feed (extension)", () => {
       expect.objectContaining({ inbox: hosts.gone404.sharedInbox, host: hosts.gone404.host, followers: 2, status: 404 }),
     ]);
     expect(byKind("sharedInbox")[0]!.follower).toBeUndefined();
-    expect(byKind("follower").map((e) => [e.follower, e.inbox, e.status, e.followers]).sort()).toEqual([
+    expect(
+      byKind("follower")
+        .map((e) => [e.follower, e.inbox, e.status, e.followers])
+        .sort(),
+    ).toEqual([
       [hosts.gone410.actorOf("g1"), hosts.gone410.inboxOf("g1"), 410, 1],
       [hosts.gone410.actorOf("g2"), hosts.gone410.inboxOf("g2"), 410, 1],
     ]);
