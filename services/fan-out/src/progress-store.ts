@@ -78,7 +78,6 @@ export class ProgressStore {
       `UPDATE fanout_checkpoints
           SET cursor_host = $3, cursor_inbox = $4, inboxes = $5, messages = $6,
               lease_expires_at = now() + $7 * interval '1 millisecond', updated_at = now()
-         FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
         WHERE activity_id = $1 AND lease_owner = $2 AND completed_at IS NULL`,
       [
         activityId,

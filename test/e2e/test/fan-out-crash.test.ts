@@ -24,7 +24,8 @@ beforeAll(async () => {
       "fan-out": {
         FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE: String(inboxesPerMessage),
         FEDIFLOW_FANOUT_CHECKPOINT_MESSAGES: String(window),
-        FEDIFLOW_FANOUT_PAGE_SIZE: "200",
+        // Small pages and a small window: many round trips, so the kill lands well inside the fan-out.
+        FEDIFLOW_FANOUT_PAGE_SIZE: "50",
         FEDIFLOW_FANOUT_LEASE_MS: "3000",
       },
     },
