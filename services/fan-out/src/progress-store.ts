@@ -79,17 +79,15 @@ export class ProgressStore {
           SET cursor_host = $3, cursor_inbox = $4, inboxes = $5, messages = $6,
               lease_expires_at = now() + $7 * interval '1 millisecond', updated_at = now()
         WHERE activity_id = $1 AND lease_owner = $2 AND completed_at IS NULL`,
-      [
-        activityId,
-        this.owner,
-        checkpoint.cursor?.host ?? null,
-        checkpoint.cursor?.inbox ?? null,
-        checkpoint.inboxes,
-        checkpoint.messages,
-        this.leaseMs,
-      ],
+      [...this.fenced(activityId, checkpoint), this.leaseMs],
     );
     if (result.rowCount === 0) throw new LeaseLost(activityId);
+  }
+
+  /** Parameters $1 to $6 of a checkpoint write: the row, the lease it is fenced by, the checkpoint. */
+  private fenced(activityId: string, checkpoint: Checkpoint): Array<string | number | null> {
+    const { cursor, inboxes, messages } = checkpoint;
+    return [activityId, this.owner, cursor?.host ?? null, cursor?.inbox ?? null, inboxes, messages];
   }
 
   /** Extends the lease between checkpoints; false when it is no longer ours. */
@@ -113,14 +111,7 @@ export class ProgressStore {
             SET cursor_host = $3, cursor_inbox = $4, inboxes = $5, messages = $6, completed_at = now(),
                 lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
           WHERE activity_id = $1 AND lease_owner = $2 AND completed_at IS NULL`,
-        [
-          activityId,
-          this.owner,
-          checkpoint.cursor?.host ?? null,
-          checkpoint.cursor?.inbox ?? null,
-          checkpoint.inboxes,
-          checkpoint.messages,
-        ],
+        this.fenced(activityId, checkpoint),
       );
       if (finished.rowCount === 0) throw new LeaseLost(activityId);
       await client.query(
