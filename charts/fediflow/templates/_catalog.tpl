@@ -20,7 +20,7 @@ hostHealth:
 fanOut:
   name: fan-out
   database: true
-  secrets: [databaseUrl, databaseReadUrl, redisUrl, kafkaBrokers]
+  secrets: [keyEncryptionKey, databaseUrl, databaseReadUrl, redisUrl, kafkaBrokers]
   consumes: {topic: activities, group: fediflow-fan-out}
 delivery:
   name: delivery

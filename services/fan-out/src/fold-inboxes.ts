@@ -18,43 +18,72 @@ export function sortTargets(targets: Target[]): Target[] {
 }
 
 /**
- * Merges two sorted target streams into one sorted stream without repeats: the followers'
- * targets from PostgreSQL and the explicit ones, so an inbox named twice gets one delivery.
+ * Merges the followers' targets, which arrive from PostgreSQL in sorted pages, with the sorted
+ * explicit ones, so an inbox named twice (a follower also listed in audience.inboxes) gets one
+ * delivery. Synchronous per page: a million targets cost no promise each.
  */
-export async function* mergeTargets(followers: AsyncIterable<Target>, explicit: Target[]): AsyncGenerator<Target> {
-  let index = 0;
-  let last: Target | undefined;
-  const emit = function* (target: Target) {
-    if (last && compareTargets(last, target) === 0) return;
-    last = target;
-    yield target;
-  };
-  for await (const follower of followers) {
-    while (index < explicit.length && compareTargets(explicit[index]!, follower) <= 0) yield* emit(explicit[index++]!);
-    yield* emit(follower);
+export class AudienceMerge {
+  private index = 0;
+  private last: Target | null = null;
+
+  /** @param explicit sorted and without repeats (sortTargets). */
+  constructor(private readonly explicit: readonly Target[]) {}
+
+  /** Calls emit for each target up to the end of this page of follower targets, in order. */
+  page(followers: readonly Target[], emit: (target: Target) => void): void {
+    for (const follower of followers) {
+      while (this.index < this.explicit.length && compareTargets(this.explicit[this.index]!, follower) <= 0) {
+        this.emitOnce(this.explicit[this.index++]!, emit);
+      }
+      this.emitOnce(follower, emit);
+    }
   }
-  while (index < explicit.length) yield* emit(explicit[index++]!);
+
+  /** Calls emit for the explicit targets after the last follower. */
+  rest(emit: (target: Target) => void): void {
+    while (this.index < this.explicit.length) this.emitOnce(this.explicit[this.index++]!, emit);
+  }
+
+  private emitOnce(target: Target, emit: (target: Target) => void): void {
+    if (this.last && compareTargets(this.last, target) === 0) return;
+    this.last = target;
+    emit(target);
+  }
 }
 
+/** The inboxes of one delivery message: one host, at most the configured number of inboxes. */
 export interface HostBatch {
   host: string;
   inboxes: string[];
 }
 
 /**
- * Groups a sorted target stream into per-host batches of at most maxInboxes: one message per
- * (activity, host), split only when a host has very many personal inboxes. Memory is one
- * batch, whatever the audience size.
+ * Groups a sorted target stream into per-host batches: one message per (activity, host),
+ * split only when a host has more inboxes than fit (many personal inboxes, no shared one).
+ * Holds one unfinished batch, whatever the audience size.
  */
-export async function* foldByHost(targets: AsyncIterable<Target>, maxInboxes: number): AsyncGenerator<HostBatch> {
-  let current: HostBatch | undefined;
-  for await (const target of targets) {
-    if (current && (current.host !== target.host || current.inboxes.length >= maxInboxes)) {
-      yield current;
-      current = undefined;
+export class HostFolder {
+  private current: HostBatch | null = null;
+
+  constructor(private readonly maxInboxes: number) {}
+
+  /** Adds the next target; returns the batch this completed, if it completed one. */
+  add(target: Target): HostBatch | null {
+    let completed: HostBatch | null = null;
+    const current = this.current;
+    if (current && (current.host !== target.host || current.inboxes.length >= this.maxInboxes)) {
+      completed = current;
+      this.current = null;
     }
-    current ??= { host: target.host, inboxes: [] };
-    current.inboxes.push(target.inbox);
+    if (this.current) this.current.inboxes.push(target.inbox);
+    else this.current = { host: target.host, inboxes: [target.inbox] };
+    return completed;
   }
-  if (current) yield current;
+
+  /** The last batch, once the stream has ended. */
+  finish(): HostBatch | null {
+    const last = this.current;
+    this.current = null;
+    return last;
+  }
 }

@@ -1,3 +1,6 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { SigningKeys } from "@fediflow/actor-keys";
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
 import { ParallelConsumer, TopicProducer, consumerTiming, createKafka } from "@fediflow/kafka";
@@ -6,11 +9,16 @@ import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRedis, redisReachable } from "@fediflow/redis";
 import { createRemoteAgent, userAgent } from "@fediflow/remote-http";
 import { closeServer, createMetricsRegistry, exitOnFailure, onShutdown, startOpsServer } from "@fediflow/runtime";
-import { ActorResolver } from "./actor-resolver";
+import { readActivity } from "./activity-reader";
+import { ActorCache } from "./actor-cache";
+import { ActorFetcher } from "./actor-fetcher";
 import { loadFanOutConfig } from "./config";
+import { deliveryPublisher } from "./delivery-publisher";
+import { resolveExplicitAudience } from "./explicit-audience";
 import { FanOut } from "./fan-out";
-import { FanOutStore } from "./fanout-store";
+import { FollowerPages } from "./follower-pages";
 import { fanOutMetrics } from "./metrics";
+import { ProgressStore } from "./progress-store";
 
 async function main(): Promise<void> {
   // 1. Configuration and logs.
@@ -28,40 +36,50 @@ async function main(): Promise<void> {
   const producer = await TopicProducer.connect(kafka);
   const hosts = new HostView(kafka, logger, "fediflow-fan-out-hosts");
   await hosts.start();
-  const resolver = new ActorResolver({
-    redis,
-    dispatcher: createRemoteAgent({
-      allowPrivateNetworks: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
+  const keys = new SigningKeys(pool, Buffer.from(config.FEDIFLOW_KEY_ENCRYPTION_KEY, "base64"));
+  const agent = createRemoteAgent({
+    allowPrivateNetworks: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
     dnsServers: config.FEDIFLOW_DNS_SERVERS,
-      connectTimeoutMs: 5_000,
-      connectionsPerOrigin: 4,
-    }),
-    ttlMs: config.FEDIFLOW_ACTOR_CACHE_TTL_MS,
+    connectTimeoutMs: 5_000,
+    connectionsPerOrigin: 4,
+  });
+  const fetcher = new ActorFetcher({
+    dispatcher: agent,
     allowPlainHttp: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
     userAgent: userAgent(config.FEDIFLOW_INSTANCE_URL),
+    timeoutMs: config.FEDIFLOW_ACTOR_FETCH_TIMEOUT_MS,
   });
+  const actors = new ActorCache({
+    redis,
+    fetch: (actorId, key) => fetcher.fetch(actorId, key),
+    ttlMs: config.FEDIFLOW_ACTOR_CACHE_TTL_MS,
+    logger,
+  });
+  // Leases name the process: a restarted pod is a new owner and waits for the old lease to run out.
+  const owner = `${process.env.POD_NAME ?? hostname()}/${process.pid}/${randomBytes(4).toString("hex")}`;
 
   // 3. The fan-out, consuming accepted activities; one lane per object keeps their order.
+  const followers = new FollowerPages(pool, config.FEDIFLOW_FANOUT_PAGE_SIZE);
   const fanOut = new FanOut({
-    store: new FanOutStore(pool, config.FEDIFLOW_FANOUT_PAGE_SIZE),
+    readActivity: (id) => readActivity(pool, id),
+    progress: new ProgressStore(pool, owner, config.FEDIFLOW_FANOUT_LEASE_MS),
+    followerPages: (actorId, after) => followers.after(actorId, after),
+    explicitAudience: (activity) =>
+      resolveExplicitAudience(activity.audience, {
+        resolve: (actorId, key) => actors.resolve(actorId, key),
+        hosts,
+        signingKey: () => keys.get(activity.actorId),
+        concurrency: 16,
+      }),
+    forgetActor: (actorId) => actors.forget(actorId),
     hosts,
-    resolver,
-    publish: async (jobs, reports) => {
-      await producer.send(
-        topics.deliveries,
-        jobs.map((job) => ({ key: job.host, value: job })),
-      );
-      await producer.send(
-        topics.outcomes,
-        reports.map((report) => ({ key: report.host, value: report })),
-      );
-    },
+    publish: deliveryPublisher(producer),
     inboxesPerMessage: config.FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE,
     checkpointMessages: config.FEDIFLOW_FANOUT_CHECKPOINT_MESSAGES,
     logger,
   });
   const registry = createMetricsRegistry("fan-out");
-  const metrics = fanOutMetrics(registry, hosts);
+  const metrics = fanOutMetrics(registry, hosts, actors);
   const consumer = new ParallelConsumer({
     kafka,
     groupId: "fediflow-fan-out",
@@ -93,6 +111,7 @@ async function main(): Promise<void> {
     () => consumer.stop(20_000),
     () => producer.disconnect(),
     () => hosts.stop(),
+    () => agent.close(),
     () => closeServer(ops),
     () => pool.end(),
     () => redis.quit(),

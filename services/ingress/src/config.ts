@@ -16,6 +16,8 @@ export const ingressSettings = z.object({
   FEDIFLOW_MAX_JSON_DEPTH: count(32),
   /** Requests per token per minute, per ingress process; 0 for no limit. */
   FEDIFLOW_API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(6000),
+  /** Largest accepted POST /v1/followers body, bytes (8 MiB): room for 10,000 entries of long URLs. */
+  FEDIFLOW_MAX_FOLLOWERS_BODY_BYTES: count(8 * 1024 * 1024),
 });
 
 export type IngressConfig = z.infer<typeof ingressSettings>;

@@ -8,6 +8,7 @@ import { currentTraceId } from "@fediflow/telemetry";
 import { bearerAuth } from "./auth";
 import { nestsDeeperThan } from "./json-depth";
 import { perTokenRateLimit } from "./rate-limit";
+import { goneFollowersRoutes } from "./gone-followers-api";
 import { Problem, problemHandler } from "./problem";
 import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest } from "./validation";
 
@@ -18,6 +19,7 @@ export interface ApiDependencies {
   maxBodyBytes: number;
   maxJsonDepth: number;
   rateLimitPerMinute: number;
+  maxFollowersBodyBytes: number;
   registry: Registry;
   readiness: Record<string, ReadinessCheck>;
   logger: Logger;
@@ -54,7 +56,10 @@ export function createApi(deps: ApiDependencies): Express {
   const v1 = express.Router();
   v1.use(bearerAuth(deps.tokens));
   v1.use(perTokenRateLimit(deps.rateLimitPerMinute));
-  v1.use(express.json({ limit: deps.maxBodyBytes, type: ["application/json", "application/*+json"], strict: true }));
+  const json = (limit: number) => express.json({ limit, type: ["application/json", "application/*+json"], strict: true });
+  // 10,000 followers with their inboxes and shared inboxes are more than 1 MiB of JSON.
+  v1.use("/followers", json(Math.max(deps.maxFollowersBodyBytes, deps.maxBodyBytes)));
+  v1.use(json(deps.maxBodyBytes));
   v1.use((req, _res, next) => {
     if (req.body !== undefined && nestsDeeperThan(req.body, deps.maxJsonDepth)) {
       next(new Problem(400, "too-deep", "Body nested too deep", `objects and arrays may nest at most ${deps.maxJsonDepth} levels`));
@@ -144,6 +149,8 @@ export function createApi(deps: ApiDependencies): Express {
     await call(hostHealth, hostHealth.unblockHost, { host: parseHostParameter(req.params.host) });
     res.status(204).end();
   });
+
+  v1.use(goneFollowersRoutes(outbox));
 
   app.use("/v1", v1);
   app.use((req, _res, next) => next(new Problem(404, "not-found", "Not found", `no route for ${req.method} ${req.path}`)));

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     maxBodyBytes: config.FEDIFLOW_MAX_BODY_BYTES,
     maxJsonDepth: config.FEDIFLOW_MAX_JSON_DEPTH,
     rateLimitPerMinute: config.FEDIFLOW_API_RATE_LIMIT_PER_MINUTE,
+    maxFollowersBodyBytes: config.FEDIFLOW_MAX_FOLLOWERS_BODY_BYTES,
     registry: createMetricsRegistry("ingress"),
     readiness: { outbox: () => channelReady(outbox), hostHealth: () => channelReady(hostHealth) },
     logger,

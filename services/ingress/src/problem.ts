@@ -41,6 +41,7 @@ const titles: Record<string, [number, string]> = {
   "unknown-activity": [404, "Unknown activity"],
   "activity-purged": [410, "Activity removed by retention"],
   "unknown-host": [404, "Unknown host"],
+  "unknown-actor": [404, "Unknown actor"],
   "storage-unavailable": [503, "Storage unavailable"],
 };
 

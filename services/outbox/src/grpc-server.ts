@@ -7,11 +7,14 @@ import { activityFacts, type Json } from "./activity-facts";
 import { mintedAt } from "./activity-id";
 import { IdempotencyConflict, type ActivityStore } from "./activity-store";
 import { UnregisteredActor, type ActorStore } from "./actor-store";
+import type { GoneFollowerStore } from "./gone-follower-store";
+import { goneFollowerHandlers } from "./gone-followers-rpc";
 import { activityStatus } from "./status";
 
 export interface OutboxHandlers {
   actors: ActorStore;
   activities: ActivityStore;
+  goneFollowers: GoneFollowerStore;
   logger: Logger;
   /** Activities minted before this time may have been removed by retention (epoch ms). */
   purgedBefore(): number;
@@ -34,7 +37,7 @@ function mapStorageErrors(error: unknown): never {
   throw error;
 }
 
-export function outboxService({ actors, activities, logger, onAppended, purgedBefore }: OutboxHandlers): GrpcService {
+export function outboxService({ actors, activities, goneFollowers, logger, onAppended, purgedBefore }: OutboxHandlers): GrpcService {
   const implementation: outboxRpc.OutboxServer = {
     registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest) => {
       await actors.registerActor(request.id, request.keyId, request.privateKeyPem).catch(mapStorageErrors);
@@ -99,6 +102,8 @@ export function outboxService({ actors, activities, logger, onAppended, purgedBe
         completedAt: stored.completedAt?.toISOString(),
       };
     }),
+
+    ...goneFollowerHandlers(goneFollowers, logger, mapStorageErrors),
   };
   return { name: "fediflow.v1.Outbox", definition: outboxRpc.OutboxService, implementation };
 }

@@ -8,6 +8,8 @@ import { AccountingStore } from "./accounting-store";
 import { ActivityStore } from "./activity-store";
 import { ActorStore } from "./actor-store";
 import { loadOutboxConfig } from "./config";
+import { GoneFollowerStore } from "./gone-follower-store";
+import { goneFollowersConsumer } from "./gone-followers-consumer";
 import { outboxService } from "./grpc-server";
 import { outboxMetrics } from "./metrics";
 import { accountingConsumer } from "./outcome-consumer";
@@ -57,6 +59,9 @@ async function main(): Promise<void> {
     logger,
   );
   const sweeping = retention.start(config.FEDIFLOW_RETENTION_INTERVAL_MS);
+  const goneFollowers = new GoneFollowerStore(pool);
+  const goneFeed = goneFollowersConsumer(kafka, goneFollowers, logger, consumerTiming(config));
+  await goneFeed.start();
 
   // 4. Servers.
   const grpc = await startGrpcServer(
@@ -64,6 +69,7 @@ async function main(): Promise<void> {
       outboxService({
         actors: new ActorStore(pool, keyEncryptionKey),
         activities: new ActivityStore(pool, readPool),
+        goneFollowers,
         logger,
         onAppended: () => relay.wake(),
         purgedBefore: () => Date.now() - config.FEDIFLOW_RETENTION_FINISHED_MS,
@@ -89,6 +95,7 @@ async function main(): Promise<void> {
     () => relay.stop(),
     () => accounting.stop(),
     () => sweeping.stop(),
+    () => goneFeed.stop(),
     () => closeServer(ops),
     async () => (readPool === pool ? undefined : readPool.end()),
     () => pool.end(),

@@ -1,7 +1,8 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderChart, type Manifest } from "../src/helm";
 import { componentName, named, ofKind, podSpec, serviceNames } from "../src/manifests";
-import { scenarios } from "../src/paths";
+import { repoRoot, scenarios } from "../src/paths";
 
 // Recognisable dummy values: if any of them shows up in a ConfigMap, a secret leaked into one.
 const dummy = {
@@ -59,13 +60,25 @@ describe("secrets", () => {
 
   it("gives each service only the secret settings it reads", async () => {
     const manifests = await renderChart({ inline: withDummies });
-    const expected: Record<string, string[]> = {
-      ingress: ["FEDIFLOW_API_TOKENS"],
-      outbox: ["FEDIFLOW_KEY_ENCRYPTION_KEY", "FEDIFLOW_DATABASE_URL", "FEDIFLOW_DATABASE_READ_URL", "FEDIFLOW_KAFKA_BROKERS"],
-      "host-health": ["FEDIFLOW_DATABASE_URL", "FEDIFLOW_DATABASE_READ_URL", "FEDIFLOW_REDIS_URL", "FEDIFLOW_KAFKA_BROKERS"],
-      "fan-out": ["FEDIFLOW_DATABASE_URL", "FEDIFLOW_DATABASE_READ_URL", "FEDIFLOW_REDIS_URL", "FEDIFLOW_KAFKA_BROKERS"],
-      delivery: ["FEDIFLOW_KEY_ENCRYPTION_KEY", "FEDIFLOW_DATABASE_URL", "FEDIFLOW_DATABASE_READ_URL", "FEDIFLOW_KAFKA_BROKERS"],
-    };
+    // What each service reads comes from its own configuration schema (services/<name>/src/config.ts),
+    // so the chart cannot fall behind the code.
+    const secretVariables = [
+      "FEDIFLOW_API_TOKENS",
+      "FEDIFLOW_KEY_ENCRYPTION_KEY",
+      "FEDIFLOW_DATABASE_URL",
+      "FEDIFLOW_DATABASE_READ_URL",
+      "FEDIFLOW_REDIS_URL",
+      "FEDIFLOW_KAFKA_BROKERS",
+    ];
+    const expected: Record<string, string[]> = {};
+    for (const service of serviceNames) {
+      const config = require(path.join(repoRoot, "services", service, "dist", "config.js")) as Record<
+        string,
+        { shape?: Record<string, unknown> }
+      >;
+      const schema = Object.values(config).find((value) => value?.shape && "FEDIFLOW_LOG_LEVEL" in value.shape);
+      expected[service] = secretVariables.filter((name) => name in schema!.shape!);
+    }
     for (const service of serviceNames) {
       const env = podSpec(named(manifests, "Deployment", componentName(service))).containers[0]!.env ?? [];
       const fromSecrets = env.filter((variable) => variable.valueFrom?.secretKeyRef).map((variable) => variable.name);

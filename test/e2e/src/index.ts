@@ -5,3 +5,5 @@ export * from "./deliveries-received";
 export * from "./throwaway-postgres";
 export * from "./throwaway-redis";
 export * from "./throwaway-pgbouncer";
+export * from "./kafka-topics";
+export * from "./metrics";

@@ -14,6 +14,7 @@ import {
   verifyRfc9421Signature,
 } from "@fediflow/activitypub";
 import { seededRandom, type Behaviour } from "./behaviour";
+import { checkFetchSignature, type ReceivedFetch } from "./fetch-signature";
 
 /** One POST a virtual server received. */
 export interface ReceivedPost {
@@ -48,6 +49,8 @@ export interface HostOptions {
   selfSignedTls?: boolean;
   /** Whether the server's actors advertise a shared inbox (default true). */
   sharedInbox?: boolean;
+  /** Secure mode: actor documents only for GETs with a signature that verifies, else 401 (default false). */
+  authorizedFetch?: boolean;
 }
 
 export interface VirtualHost {
@@ -58,10 +61,14 @@ export interface VirtualHost {
   host: string;
   origin: string;
   behaviour: Behaviour;
+  /** Changeable by a test: the next fetch of an actor document sees the change. */
   hasSharedInbox: boolean;
   signatures: AcceptedSignatures;
+  authorizedFetch: boolean;
   sharedInbox: string;
   received: ReceivedPost[];
+  /** Every GET of an actor document, in arrival order. */
+  fetched: ReceivedFetch[];
   /** Highest number of requests it was handling at once. */
   peakConcurrency: number;
   inboxOf(user: string): string;
@@ -197,8 +204,10 @@ export class FakeFediverse {
         behaviour: spec.behaviour ?? { kind: "ok" },
         hasSharedInbox: spec.sharedInbox ?? true,
         signatures: spec.signatures ?? "draft-cavage",
+        authorizedFetch: spec.authorizedFetch ?? false,
         sharedInbox: `${origin}/inbox`,
         received: [],
+        fetched: [],
         peakConcurrency: 0,
         inboxOf: (user) => `${origin}/users/${user}/inbox`,
         actorOf: (user) => `${origin}/users/${user}`,
@@ -248,7 +257,7 @@ export class FakeFediverse {
   private async handle(runtime: HostRuntime, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { host } = runtime;
     const path = req.url ?? "/";
-    if (req.method === "GET") return this.serveDocument(host, path, res);
+    if (req.method === "GET") return this.serveDocument(host, path, req, res);
     if (req.method !== "POST" || !(path === "/inbox" || /^\/users\/[^/]+\/inbox$/.test(path))) {
       res.writeHead(404).end();
       return;
@@ -426,13 +435,18 @@ export class FakeFediverse {
   }
 
   /** Actor documents (for audience.actors) and nodeinfo (for host-health probes). */
-  private serveDocument(host: VirtualHost, path: string, res: ServerResponse): void {
+  private serveDocument(host: VirtualHost, path: string, req: IncomingMessage, res: ServerResponse): void {
     const json = (status: number, value: unknown) => {
       res.writeHead(status, { "content-type": "application/activity+json" }).end(JSON.stringify(value));
     };
     if (host.behaviour.kind === "blackHole") return;
     const actor = /^\/users\/([^/]+)$/.exec(path);
     if (actor) {
+      const signature = checkFetchSignature(req.headers, path, this.keys);
+      const status = host.authorizedFetch && !signature.signatureValid ? 401 : 200;
+      const accept = typeof req.headers.accept === "string" ? req.headers.accept : null;
+      host.fetched.push({ host: host.host, url: `${host.origin}${path}`, accept, ...signature, status, receivedAt: Date.now() });
+      if (status === 401) return json(401, { error: "request not signed" });
       return json(200, {
         "@context": "https://www.w3.org/ns/activitystreams",
         id: `${host.origin}${path}`,

@@ -1,3 +1,4 @@
 export * from "./behaviour";
 export * from "./fake-fediverse";
 export * from "./fake-dns";
+export * from "./fetch-signature";

@@ -64,3 +64,29 @@ describe("FakeFediverse", () => {
     expect(personal.inbox).toBe(fediverse.hosts[4]!.inboxOf("carol"));
   });
 });
+
+describe("FakeFediverse actor documents", () => {
+  it("records each fetch and, in secure mode, serves only signed GETs", async () => {
+    const secure = await FakeFediverse.start({ hosts: [{ authorizedFetch: true }], network: 79 });
+    try {
+      secure.trustKey(keyId, publicKey.export({ type: "spki", format: "pem" }).toString());
+      const host = secure.hosts[0]!;
+      const actor = new URL(host.actorOf("dave"));
+      expect((await fetch(actor)).status).toBe(401);
+      const headerValues = { host: actor.host, date: new Date().toUTCString() };
+      const signature = cavageSignature(
+        { method: "GET", path: actor.pathname, headerValues, headers: ["(request-target)", "host", "date"] },
+        keyId,
+        privateKey,
+      );
+      const signed = await fetch(actor, { headers: { ...headerValues, signature, accept: "application/activity+json" } });
+      expect(signed.status).toBe(200);
+      expect(host.fetched.map((f) => [f.status, f.signatureValid, f.keyId])).toEqual([
+        [401, false, null],
+        [200, true, keyId],
+      ]);
+    } finally {
+      await secure.stop();
+    }
+  });
+});

@@ -1,0 +1,19 @@
+import type { Pool } from "@fediflow/postgres";
+import type { ActivityRef } from "./dispose-batch";
+
+export interface ActivityAudience extends ActivityRef {
+  audience: { followers: boolean; actors: string[]; inboxes: string[] };
+}
+
+/** Reads what fan-out needs of a stored activity: who it is from, what about, and to whom. */
+export async function readActivity(pool: Pool, id: string): Promise<ActivityAudience | null> {
+  const result = await pool.query<{
+    id: string;
+    actor_id: string;
+    activity_type: string;
+    object_iri: string | null;
+    audience: ActivityAudience["audience"];
+  }>("SELECT id, actor_id, activity_type, object_iri, audience FROM activities WHERE id = $1", [id]);
+  const row = result.rows[0];
+  return row ? { id: row.id, actorId: row.actor_id, type: row.activity_type, objectId: row.object_iri, audience: row.audience } : null;
+}
