@@ -48,6 +48,11 @@ export const DeliveryJobSchema = z.object({
   attempt: z.number().int().positive(),
   /** Epoch milliseconds of the first attempt, so retries know when to give up. */
   firstAttemptAt: z.number().int().nullable(),
+  /**
+   * For a retry (it waits in the delivery schedule, not in Kafka): the W3C traceparent to run in
+   * (the activity's trace) and the first attempt's span, which the retry links to.
+   */
+  trace: z.object({ parent: z.string().optional(), firstAttempt: z.string().optional() }).optional(),
 });
 export type DeliveryJob = z.infer<typeof DeliveryJobSchema>;
 
@@ -62,7 +67,7 @@ export const InboxOutcomeSchema = z.object({
 });
 export type InboxOutcome = z.infer<typeof InboxOutcomeSchema>;
 
-export const DeliveryReportSchema = DeliveryJobSchema.omit({ inboxes: true }).extend({
+export const DeliveryReportSchema = DeliveryJobSchema.omit({ inboxes: true, trace: true }).extend({
   /** 0 when settled without an attempt (blocked or parked at fan-out). */
   attempt: z.number().int().nonnegative(),
   outcomes: z.array(InboxOutcomeSchema).min(1),

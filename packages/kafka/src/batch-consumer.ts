@@ -4,6 +4,7 @@ import type { Logger } from "@fediflow/logging";
 import type { ConsumerTiming } from "./client";
 import { UndecodableMessage, decodeValue, readHeaders } from "./codec";
 import type { ConsumedMessage } from "./parallel-consumer";
+import { traceProcessBatch } from "./tracing";
 
 export interface BatchConsumerOptions<V> {
   kafka: Kafka;
@@ -92,7 +93,8 @@ export class BatchConsumer<V> {
     let delayMs = 200;
     for (;;) {
       try {
-        if (messages.length > 0) await this.options.handleBatch(messages, batch.partition);
+        if (messages.length > 0)
+          await traceProcessBatch(this.options.groupId, messages, () => this.options.handleBatch(messages, batch.partition));
         break;
       } catch (error) {
         if (this.stopping || !isRunning()) throw error;

@@ -9,3 +9,4 @@ export * from "./topic-view";
 export * from "./partition-of";
 export * from "./consumer-lag";
 export * from "./sticky-assignor";
+export * from "./tracing";

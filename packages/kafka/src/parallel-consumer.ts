@@ -6,6 +6,7 @@ import { UndecodableMessage, decodeValue, readHeaders } from "./codec";
 import { Lanes } from "./lanes";
 import { PartitionOffsets, decodeFinishedOffsets, encodeFinishedOffsets } from "./offset-tracker";
 import { stickyAssigner } from "./sticky-assignor";
+import { traceProcess } from "./tracing";
 
 export interface ConsumedMessage<V> {
   topic: string;
@@ -320,7 +321,7 @@ export class ParallelConsumer<V> {
     try {
       for (;;) {
         try {
-          await this.options.handle(message);
+          await traceProcess(this.options.groupId, message, () => this.options.handle(message));
           tracker.finish(message.offset);
           this.finished += 1;
           return;

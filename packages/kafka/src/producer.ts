@@ -1,6 +1,8 @@
 import type { Kafka, Producer } from "kafkajs";
 import type { TopicSpec } from "@fediflow/contracts";
+import type { Context } from "@fediflow/telemetry";
 import { encodeValue } from "./codec";
+import { traceSend, traceSendEach } from "./tracing";
 
 export interface OutgoingMessage<V> {
   key: string;
@@ -26,17 +28,29 @@ export class TopicProducer {
     return new TopicProducer(producer);
   }
 
+  /** Sends in one `send <topic>` span; messages without a trace context of their own get its. */
   async send<V>(spec: TopicSpec<V>, messages: OutgoingMessage<V>[]): Promise<void> {
     if (messages.length === 0) return;
-    await this.producer.send({
-      topic: spec.name,
-      acks: -1,
-      messages: messages.map((message) => ({
-        key: message.key,
-        value: encodeValue(spec, message.value),
-        headers: message.headers,
-      })),
-    });
+    const outgoing = messages.map((message) => ({
+      key: message.key,
+      value: encodeValue(spec, message.value),
+      headers: message.headers ? { ...message.headers } : undefined,
+    }));
+    await traceSend(spec.name, outgoing, () => this.producer.send({ topic: spec.name, acks: -1, messages: outgoing }));
+  }
+
+  /** Sends already-encoded values, each in a send span under its own parent context (the outbox relay). */
+  async sendEncoded(topic: string, messages: Array<{ key: string; value: string; parent: Context }>): Promise<void> {
+    if (messages.length === 0) return;
+    const outgoing = messages.map((message) => ({
+      key: message.key,
+      value: message.value,
+      headers: {} as Record<string, string>,
+      parent: message.parent,
+    }));
+    await traceSendEach(topic, outgoing, () =>
+      this.producer.send({ topic, acks: -1, messages: outgoing.map(({ key, value, headers }) => ({ key, value, headers })) }),
+    );
   }
 
   async disconnect(): Promise<void> {

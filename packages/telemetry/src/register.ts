@@ -1,6 +1,9 @@
 // Preloaded with `node --require @fediflow/telemetry/register`, before any instrumented module
-// (http, express, grpc-js, kafkajs, pg, ioredis, undici, pino) is loaded, so their patches apply.
-// Export is configured only by the standard OTEL_* variables.
+// (http, express, grpc-js, pg, ioredis, undici, pino) is loaded, so their patches apply.
+// Export is configured only by the standard OTEL_* variables. Kafka spans are FediFlow's own
+// (packages/kafka/src/tracing.ts): the kafkajs instrumentation ends its process spans when
+// eachBatch returns, before FediFlow's out-of-order consumers have done the work, and makes a
+// span per produced message, which a fan-out to 30,000 hosts cannot afford.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { NodeSDK } from "@opentelemetry/sdk-node";
@@ -9,7 +12,6 @@ import { ExpressInstrumentation } from "@opentelemetry/instrumentation-express";
 import { GrpcInstrumentation } from "@opentelemetry/instrumentation-grpc";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
-import { KafkaJsInstrumentation } from "@opentelemetry/instrumentation-kafkajs";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { PinoInstrumentation } from "@opentelemetry/instrumentation-pino";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
@@ -50,7 +52,6 @@ const sdk = new NodeSDK({
     new HttpInstrumentation(),
     new ExpressInstrumentation(),
     new GrpcInstrumentation(),
-    new KafkaJsInstrumentation(),
     new PgInstrumentation({ requireParentSpan: true }),
     new IORedisInstrumentation({ requireParentSpan: true }),
     new UndiciInstrumentation(),

@@ -6,6 +6,7 @@ import type { HeldLanes } from "./held-lanes";
 import type { HostHolds } from "./host-holds";
 import { nextRetry, type RetryPolicy } from "./retry-policy";
 import { TrialGate, trialVerdictWaitMs } from "./trial-gate";
+import { DeliverySpan } from "./delivery-span";
 import type { ScheduledDelivery, WaitReason } from "./schedule-store";
 
 export interface WorkerDependencies extends Omit<AttemptDependencies, "holdUntil"> {
@@ -98,9 +99,10 @@ export class DeliveryWorker {
     }
 
     this.backlog.set(job.host, (this.backlog.get(job.host) ?? 0) + 1);
+    const span = new DeliverySpan(job, origin.kind === "schedule");
     let results;
     try {
-      results = await attemptJob(job, { ...deps, holdUntil: (host, at) => this.admitRequest(host, at) });
+      results = await span.run(() => attemptJob(job, { ...deps, holdUntil: (host, at) => this.admitRequest(host, at) }));
     } finally {
       const left = (this.backlog.get(job.host) ?? 1) - 1;
       if (left === 0) this.backlog.delete(job.host);
@@ -128,6 +130,7 @@ export class DeliveryWorker {
       }
     }
 
+    const attemptSpan = span.finish(outcomes, outcomes.find((outcome) => outcome.reason)?.reason ?? null);
     let next: { job: DeliveryJob; at: number; reason: WaitReason } | null = null;
     if (again.length > 0) {
       const retried = outcomes.some((outcome) => outcome.outcome === "retrying");
@@ -141,11 +144,23 @@ export class DeliveryWorker {
         }
         // Deferred inboxes were never tried this time: they go on waiting.
         const deferred = results.filter((r) => r.kind === "deferred").map((r) => r.inbox);
-        if (deferred.length > 0) next = { job: { ...job, inboxes: deferred, firstAttemptAt }, at: deferredUntil, reason: "paused" };
+        if (deferred.length > 0) {
+          next = {
+            job: { ...job, inboxes: deferred, firstAttemptAt, trace: span.retryTrace(attemptSpan) },
+            at: deferredUntil,
+            reason: "paused",
+          };
+        }
       } else {
         const at = Math.max(decision.at, deferredUntil);
         next = {
-          job: { ...job, inboxes: again, attempt: retried ? job.attempt + 1 : job.attempt, firstAttemptAt },
+          job: {
+            ...job,
+            inboxes: again,
+            attempt: retried ? job.attempt + 1 : job.attempt,
+            firstAttemptAt,
+            trace: span.retryTrace(attemptSpan),
+          },
           at,
           reason: retryAt !== null ? "retry-after" : retried ? "retry" : "paused",
         };
@@ -192,7 +207,7 @@ export class DeliveryWorker {
   }
 
   private fields(job: DeliveryJob): Omit<DeliveryReport, "outcomes" | "at"> {
-    const { inboxes: _inboxes, ...fields } = job;
+    const { inboxes: _inboxes, trace: _trace, ...fields } = job;
     return fields;
   }
 }

@@ -28,6 +28,8 @@ export const fanOutSettings = z.object({
    * Checkpoints come every half of it, two halves in flight; bench/fan-out measures the trade-off.
    */
   FEDIFLOW_FANOUT_CHECKPOINT_MESSAGES: count(200),
+  /** Per activity, this many host messages are traced as children; later ones only when they fail. */
+  FEDIFLOW_TRACE_HOSTS_PER_ACTIVITY: count(100),
   /** Activities fanned out concurrently by this process (8). */
   FEDIFLOW_FANOUT_CONCURRENCY: count(8),
   /**

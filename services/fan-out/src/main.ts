@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import { SigningKeys } from "@fediflow/actor-keys";
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
-import { ParallelConsumer, TopicProducer, consumerTiming, createKafka } from "@fediflow/kafka";
+import { ParallelConsumer, TopicProducer, consumerTiming, createKafka, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { attributes, trace } from "@fediflow/telemetry";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRedis, redisReachable } from "@fediflow/redis";
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
       }),
     forgetActor: (actorId) => actors.forget(actorId),
     hosts,
-    publish: deliveryPublisher(producer),
+    publish: deliveryPublisher(producer, config.FEDIFLOW_TRACE_HOSTS_PER_ACTIVITY),
     inboxesPerMessage: config.FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE,
     checkpointMessages: config.FEDIFLOW_FANOUT_CHECKPOINT_MESSAGES,
     logger,
@@ -89,13 +90,17 @@ async function main(): Promise<void> {
     maxInFlight: config.FEDIFLOW_FANOUT_CONCURRENCY,
     laneOf: (message) => message.key,
     handle: async (message) => {
+      const span = trace.getActiveSpan();
+      span?.setAttributes({ [attributes.activityId]: message.value.activityId, [attributes.activityType]: message.value.activityType });
       const summary = await fanOut.run(message.value);
       if (summary) {
+        span?.setAttributes({ [attributes.inboxCount]: summary.inboxes, [attributes.hostCount]: summary.messages });
         metrics.recordFanOut(summary);
         logger.info({ activityId: message.value.activityId, ...summary }, "fan-out complete");
       }
     },
   });
+  const lag = registerConsumerLagMetrics(registry, kafka, consumer);
   await consumer.start();
 
   // 4. Servers.
@@ -110,6 +115,7 @@ async function main(): Promise<void> {
   onShutdown(logger, [
     () => consumer.stop(20_000),
     () => producer.disconnect(),
+    () => lag.close(),
     () => hosts.stop(),
     () => agent.close(),
     () => closeServer(ops),

@@ -4,7 +4,7 @@ import { hostHealthRpc, outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
 import { mountOpsEndpoints, type ReadinessCheck } from "@fediflow/runtime";
-import { currentTraceId } from "@fediflow/telemetry";
+import { attributes, currentTraceId, trace } from "@fediflow/telemetry";
 import { bearerAuth } from "./auth";
 import { nestsDeeperThan } from "./json-depth";
 import { perTokenRateLimit } from "./rate-limit";
@@ -95,6 +95,7 @@ export function createApi(deps: ApiDependencies): Express {
       idempotencyKey: body.idempotencyKey,
       requestDigest: requestDigest(body),
     });
+    trace.getActiveSpan()?.setAttributes({ [attributes.activityId]: answer.id, [attributes.activityType]: body.activity.type });
     res
       .status(202)
       .location(`/v1/activities/${answer.id}`)

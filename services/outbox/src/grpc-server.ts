@@ -2,7 +2,7 @@ import { UnusableKey } from "@fediflow/activitypub";
 import { outboxRpc } from "@fediflow/contracts";
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, unavailable, unary, type GrpcService } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
-import { currentTraceHeaders } from "@fediflow/telemetry";
+import { attributes, currentTraceHeaders, trace } from "@fediflow/telemetry";
 import { activityFacts, type Json } from "./activity-facts";
 import { mintedAt } from "./activity-id";
 import { IdempotencyConflict, type ActivityStore } from "./activity-store";
@@ -80,6 +80,7 @@ export function outboxService({ actors, activities, goneFollowers, logger, onApp
           traceContext,
         })
         .catch(mapStorageErrors);
+      trace.getActiveSpan()?.setAttributes({ [attributes.activityId]: result.id, [attributes.activityType]: facts.type });
       if (result.created) onAppended();
       return result;
     }),

@@ -1,7 +1,7 @@
 import type { Logger } from "@fediflow/logging";
 import { inTransaction, type Pool } from "@fediflow/postgres";
-import { context, contextFromHeaders } from "@fediflow/telemetry";
-import type { Kafka, Producer } from "@fediflow/kafka";
+import { contextFromHeaders } from "@fediflow/telemetry";
+import { TopicProducer, type Kafka } from "@fediflow/kafka";
 
 /** A fixed key for the transaction-scoped lock that makes one relay publish at a time. */
 const relayLockKey = 0x0fed1f11;
@@ -30,7 +30,7 @@ interface OutboxRow {
  * recognises the activity and does not start a second fan-out.
  */
 export class OutboxRelay {
-  private producer: Producer | undefined;
+  private producer: TopicProducer | undefined;
   private wakeUp: (() => void) | undefined;
   private woken = false;
   private running = false;
@@ -42,8 +42,7 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     // One request in flight: a retried send cannot overtake the next one.
-    this.producer = this.options.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    await this.producer.connect();
+    this.producer = await TopicProducer.connect(this.options.kafka, true);
     this.running = true;
     this.loop = this.run();
   }
@@ -95,14 +94,14 @@ export class OutboxRelay {
         [this.options.batchSize],
       );
       if (rows.rows.length === 0) return 0;
-      for (const row of rows.rows) {
-        // Published in the trace of the API call that accepted it.
-        await context.with(contextFromHeaders(row.headers), () =>
-          producer.send({
-            topic: row.topic,
-            acks: -1,
-            messages: [{ key: row.message_key, value: row.payload, headers: { ...row.headers } }],
-          }),
+      // One request for the batch, in id order; each row's send span lives in the trace of the
+      // API call that accepted it (its stored W3C context).
+      const byTopic = new Map<string, OutboxRow[]>();
+      for (const row of rows.rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+      for (const [topic, batch] of byTopic) {
+        await producer.sendEncoded(
+          topic,
+          batch.map((row) => ({ key: row.message_key, value: row.payload, parent: contextFromHeaders(row.headers) })),
         );
       }
       await client.query("DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])", [rows.rows.map((row) => row.id)]);

@@ -7,3 +7,4 @@ export * from "./throwaway-redis";
 export * from "./throwaway-pgbouncer";
 export * from "./kafka-topics";
 export * from "./metrics";
+export * from "./otlp-receiver";

@@ -15,7 +15,10 @@ beforeAll(async () => {
   t = await TestStack.start({
     fediverse: {
       hosts: [
-        ...Array.from({ length: healthyHosts }, () => ({ behaviour: { kind: "ok" as const, latencyMs: [20, 80] as [number, number] }, sharedInbox: false })),
+        ...Array.from({ length: healthyHosts }, () => ({
+          behaviour: { kind: "ok" as const, latencyMs: [20, 80] as [number, number] },
+          sharedInbox: false,
+        })),
         { sharedInbox: false },
       ],
     },
@@ -28,7 +31,9 @@ beforeAll(async () => {
     },
   });
   actor = await t.registerActor("alice");
-  const followers = t.fediverse.hosts.flatMap((host) => Array.from({ length: followersPerHost }, (_, i) => ({ id: host.actorOf(`u${i}`), inbox: host.inboxOf(`u${i}`) })));
+  const followers = t.fediverse.hosts.flatMap((host) =>
+    Array.from({ length: followersPerHost }, (_, i) => ({ id: host.actorOf(`u${i}`), inbox: host.inboxOf(`u${i}`) })),
+  );
   await t.api("POST", "/v1/followers", { actor: actor.id, add: followers });
   const blocked = t.fediverse.hosts[healthyHosts]!;
   expect((await t.api("PUT", `/v1/hosts/${blocked.host}/block`)).status).toBe(204);
@@ -54,7 +59,11 @@ function streamPosts(everyMs: number) {
     while (running) {
       const at = Date.now();
       try {
-        const response = await t.api("POST", "/v1/activities", { actor: actor.id, activity: createNote(actor.id), audience: { followers: true } });
+        const response = await t.api("POST", "/v1/activities", {
+          actor: actor.id,
+          activity: createNote(actor.id),
+          audience: { followers: true },
+        });
         submissions.push({ at, status: response.status, id: response.status === 202 ? (response.body.id as string) : undefined });
       } catch {
         submissions.push({ at, status: "refused" });
@@ -118,7 +127,11 @@ describe("faults in the middle of a stream", () => {
 
     for (const { id } of accepted) {
       const status = await t.waitUntilDone(id!, 180_000);
-      expect(status.inboxes).toMatchObject({ total: (healthyHosts + 1) * followersPerHost, delivered: healthyHosts * followersPerHost, blocked: followersPerHost });
+      expect(status.inboxes).toMatchObject({
+        total: (healthyHosts + 1) * followersPerHost,
+        delivered: healthyHosts * followersPerHost,
+        blocked: followersPerHost,
+      });
     }
     const healthy = t.fediverse.hosts.slice(0, healthyHosts);
     const blocked = t.fediverse.hosts[healthyHosts]!;
@@ -126,12 +139,15 @@ describe("faults in the middle of a stream", () => {
     for (const { id } of accepted) {
       const activityIri = (await t.db.query("SELECT activity_iri FROM activities WHERE id = $1", [id])).rows[0].activity_iri as string;
       for (const host of healthy) {
-        for (let i = 0; i < followersPerHost; i += 1) expect(counts.get(`${activityIri} ${host.inboxOf(`u${i}`)}`) ?? 0).toBeGreaterThanOrEqual(1);
+        for (let i = 0; i < followersPerHost; i += 1)
+          expect(counts.get(`${activityIri} ${host.inboxOf(`u${i}`)}`) ?? 0).toBeGreaterThanOrEqual(1);
       }
     }
     expect(blocked.received).toEqual([]);
     const duplicates = duplicateCount(counts);
-    console.log(`faults: ${accepted.length} accepted, ${stream.submissions.length - accepted.length} refused, ${duplicates} duplicate deliveries`);
+    console.log(
+      `faults: ${accepted.length} accepted, ${stream.submissions.length - accepted.length} refused, ${duplicates} duplicate deliveries`,
+    );
     // Redone work is bounded by the windows of the processes that died: delivery's in-flight
     // messages (50 × 2 inboxes), fan-out's checkpoint interval (20 messages × 2) and what was
     // in flight while storage or a broker was away; generously, a few windows.
