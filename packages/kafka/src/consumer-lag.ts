@@ -86,22 +86,28 @@ export const lagSecondsCap = 3_600;
  * (summed over processes: the group's lag), fediflow_consumer_messages_total{group} (messages
  * finished, whose rate is the group's drain rate) and fediflow_consumer_lag_seconds{group}:
  * this process's lag over its own recent rate, capped at an hour. Scale on the group's figure,
- * sum(lag) / sum(rate): a pod that just started has no rate yet.
+ * sum(lag) / sum(rate): a pod that just started has no rate yet. One set of metrics for all
+ * the consumers a process runs.
  */
-export function registerConsumerLagMetrics(registry: Registry, kafka: Kafka, consumer: LaggingConsumer): ConsumerLag {
-  const lag = new ConsumerLag(kafka, consumer);
-  const drain = new DrainRate();
-  let latest: PartitionLag[] = [];
+export function registerConsumerLagMetrics(registry: Registry, kafka: Kafka, consumers: LaggingConsumer[]): { close(): Promise<void> } {
+  const tracked = consumers.map((consumer) => ({ consumer, lag: new ConsumerLag(kafka, consumer), drain: new DrainRate(), latest: [] as PartitionLag[] }));
+  const refresh = () =>
+    Promise.all(
+      tracked.map(async (entry) => {
+        entry.latest = await entry.lag.read().catch(() => entry.latest);
+      }),
+    );
   new Gauge({
     name: "fediflow_consumer_lag_messages",
     help: "Messages not yet consumed, per partition this process owns (high watermark minus committed offset)",
     labelNames: ["group", "topic", "partition"],
     registers: [registry],
     async collect() {
-      latest = await lag.read().catch(() => latest);
+      await refresh();
       this.reset();
-      for (const partition of latest)
-        this.set({ group: consumer.groupId, topic: consumer.topic, partition: String(partition.partition) }, partition.lag);
+      for (const { consumer, latest } of tracked) {
+        for (const partition of latest) this.set({ group: consumer.groupId, topic: consumer.topic, partition: String(partition.partition) }, partition.lag);
+      }
     },
   });
   new Counter({
@@ -111,7 +117,7 @@ export function registerConsumerLagMetrics(registry: Registry, kafka: Kafka, con
     registers: [registry],
     collect() {
       this.reset();
-      this.inc({ group: consumer.groupId }, consumer.finished);
+      for (const { consumer } of tracked) this.inc({ group: consumer.groupId }, consumer.finished);
     },
   });
   new Gauge({
@@ -120,11 +126,13 @@ export function registerConsumerLagMetrics(registry: Registry, kafka: Kafka, con
     labelNames: ["group"],
     registers: [registry],
     async collect() {
-      latest = await lag.read().catch(() => latest);
-      const total = latest.reduce((sum, partition) => sum + partition.lag, 0);
-      const rate = drain.rate(consumer.finished);
-      this.set({ group: consumer.groupId }, total === 0 ? 0 : Math.min(rate > 0 ? total / rate : lagSecondsCap, lagSecondsCap));
+      await refresh();
+      for (const { consumer, latest, drain } of tracked) {
+        const total = latest.reduce((sum, partition) => sum + partition.lag, 0);
+        const rate = drain.rate(consumer.finished);
+        this.set({ group: consumer.groupId }, total === 0 ? 0 : Math.min(rate > 0 ? total / rate : lagSecondsCap, lagSecondsCap));
+      }
     },
   });
-  return lag;
+  return { close: async () => void (await Promise.all(tracked.map((entry) => entry.lag.close()))) };
 }

@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     concurrency: config.FEDIFLOW_SCHEDULE_CONCURRENCY,
     leaseMs: config.FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS * 6,
   });
-  const lag = registerConsumerLagMetrics(registry, kafka, consumer);
+  const lag = registerConsumerLagMetrics(registry, kafka, [consumer]);
   await consumer.start();
   scheduler.start();
 

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
       }
     },
   });
-  const lag = registerConsumerLagMetrics(registry, kafka, consumer);
+  const lag = registerConsumerLagMetrics(registry, kafka, [consumer]);
   await consumer.start();
 
   // 4. Servers.

@@ -1,5 +1,5 @@
 import { grpcTlsFiles } from "@fediflow/config";
-import { consumerTiming, createKafka } from "@fediflow/kafka";
+import { consumerTiming, createKafka, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { startGrpcServer } from "@fediflow/grpc";
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
   );
   const registry = createMetricsRegistry("outbox");
   outboxMetrics(registry, relay, retention);
+  const lag = registerConsumerLagMetrics(registry, kafka, [accounting, goneFeed]);
   const ops = await startOpsServer(
     config.FEDIFLOW_OPS_PORT,
     { registry, readiness: { database: () => databaseReachable(pool) } },
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     () => relay.stop(),
     () => accounting.stop(),
     () => sweeping.stop(),
+    () => lag.close(),
     () => goneFeed.stop(),
     () => closeServer(ops),
     async () => (readPool === pool ? undefined : readPool.end()),
