@@ -33,6 +33,17 @@ const toScheduled = (row: Row): ScheduledDelivery => ({
 /** Serialises changes to one lane across processes (a transaction-level lock: pooler-safe). */
 const lockLane = (client: PoolClient, lane: string) => client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [lane]);
 
+/** Due lane heads of some partitions, claimed for a lease (the partial index delivery_schedule_due). */
+export const claimDueSql = `UPDATE delivery_schedule SET claimed_until = to_timestamp(($2 + $4) / 1000.0)
+        WHERE id IN (
+          SELECT id FROM delivery_schedule
+           WHERE head AND partition = ANY($1::int[]) AND due_at <= to_timestamp($2 / 1000.0)
+             AND (claimed_until IS NULL OR claimed_until < to_timestamp($2 / 1000.0))
+           ORDER BY due_at
+           LIMIT $3
+             FOR UPDATE SKIP LOCKED)
+        RETURNING id, partition, lane, reason, job, due_at`;
+
 /**
  * Deliveries that wait, in PostgreSQL (table delivery_schedule): a lane's rows run one by one
  * in the order they were added; only its head is ever due.
@@ -55,18 +66,7 @@ export class ScheduleStore {
   /** Claims up to `limit` due heads of the given partitions for leaseMs (a crashed claimer's lease expires). */
   async claimDue(partitions: number[], now: number, limit: number, leaseMs: number): Promise<ScheduledDelivery[]> {
     if (partitions.length === 0 || limit <= 0) return [];
-    const result = await this.pool.query<Row>(
-      `UPDATE delivery_schedule SET claimed_until = to_timestamp(($2 + $4) / 1000.0)
-        WHERE id IN (
-          SELECT id FROM delivery_schedule
-           WHERE head AND partition = ANY($1::int[]) AND due_at <= to_timestamp($2 / 1000.0)
-             AND (claimed_until IS NULL OR claimed_until < to_timestamp($2 / 1000.0))
-           ORDER BY due_at
-           LIMIT $3
-             FOR UPDATE SKIP LOCKED)
-        RETURNING id, partition, lane, reason, job, due_at`,
-      [partitions, now, limit, leaseMs],
-    );
+    const result = await this.pool.query<Row>(claimDueSql, [partitions, now, limit, leaseMs]);
     return result.rows.map(toScheduled).sort((a, b) => a.id - b.id);
   }
 

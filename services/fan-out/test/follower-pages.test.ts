@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPool, createScratchDatabase, type Pool, type ScratchDatabase } from "@fediflow/postgres";
+import { createPool, createScratchDatabase, planNodes, type Pool, type ScratchDatabase } from "@fediflow/postgres";
 import { FollowerPages, firstPageSql, nextPageSql } from "../src/follower-pages";
 import { compareTargets, type Target } from "../src/fold-inboxes";
 
@@ -7,14 +7,6 @@ let database: ScratchDatabase;
 let pool: Pool;
 const big = "https://local.example/users/big";
 const small = "https://local.example/users/small";
-
-interface PlanNode {
-  "Node Type": string;
-  "Index Name"?: string;
-  "Index Cond"?: string;
-  Plans?: PlanNode[];
-}
-const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 
 beforeAll(async () => {
   database = await createScratchDatabase();
@@ -41,10 +33,7 @@ afterAll(async () => {
 
 describe("the followers' keyset pages", () => {
   it("is a range scan of followers_by_target from the cursor at a million followers, with no sort", async () => {
-    const explain = async (sql: string, params: unknown[]) => {
-      const result = await pool.query<{ "QUERY PLAN": Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
-      return nodes(result.rows[0]!["QUERY PLAN"][0]!.Plan);
-    };
+    const explain = (sql: string, params: unknown[]) => planNodes(pool, sql, params);
     const first = await explain(firstPageSql, [big, 5000]);
     const next = await explain(nextPageSql, [big, 5000, "h15000.example", "https://h15000.example/inbox"]);
     for (const plan of [first, next]) {

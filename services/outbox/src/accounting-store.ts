@@ -2,6 +2,13 @@ import type { OutcomeClass } from "@fediflow/contracts";
 import { inTransaction, type Pool } from "@fediflow/postgres";
 import { outcomeKey, tallyOutcomes, type CountedOutcome } from "./tally";
 
+/** What was counted before for a batch's inboxes, locked in a stable order (primary-key lookups). */
+export const previousOutcomesSql = `SELECT d.activity_id, d.inbox, d.outcome
+           FROM delivery_outcomes d
+           JOIN unnest($1::uuid[], $2::text[]) AS k(activity_id, inbox) USING (activity_id, inbox)
+          ORDER BY d.activity_id, d.inbox
+            FOR UPDATE OF d`;
+
 /**
  * Applies delivery outcomes to the per-inbox record and the activity counters in one
  * transaction, so a batch redelivered after a crash is counted exactly once.
@@ -16,14 +23,10 @@ export class AccountingStore {
       const keys = [...new Map(outcomes.map((o) => [outcomeKey(o.activityId, o.inbox), o])).values()].sort((a, b) =>
         a.activityId === b.activityId ? (a.inbox < b.inbox ? -1 : 1) : a.activityId < b.activityId ? -1 : 1,
       );
-      const previous = await client.query<{ activity_id: string; inbox: string; outcome: OutcomeClass }>(
-        `SELECT d.activity_id, d.inbox, d.outcome
-           FROM delivery_outcomes d
-           JOIN unnest($1::uuid[], $2::text[]) AS k(activity_id, inbox) USING (activity_id, inbox)
-          ORDER BY d.activity_id, d.inbox
-            FOR UPDATE OF d`,
-        [keys.map((o) => o.activityId), keys.map((o) => o.inbox)],
-      );
+      const previous = await client.query<{ activity_id: string; inbox: string; outcome: OutcomeClass }>(previousOutcomesSql, [
+        keys.map((o) => o.activityId),
+        keys.map((o) => o.inbox),
+      ]);
       const tally = tallyOutcomes(outcomes, new Map(previous.rows.map((row) => [outcomeKey(row.activity_id, row.inbox), row.outcome])));
       if (tally.writes.length === 0) return;
       await client.query(

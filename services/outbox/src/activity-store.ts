@@ -30,6 +30,14 @@ export class IdempotencyConflict extends Error {
   }
 }
 
+/** One activity's status: a primary-key lookup, joined to its progress and checkpoint. */
+export const statusSql = `SELECT a.id, a.created_at, p.total, c.inboxes AS fanned_out, p.delivered, p.failed, p.parked, p.blocked,
+              p.completed_at
+         FROM activities a
+         JOIN activity_progress p ON p.activity_id = a.id
+         LEFT JOIN fanout_checkpoints c ON c.activity_id = a.id
+        WHERE a.id = $1`;
+
 export interface StoredStatus extends ProgressRow {
   id: string;
   createdAt: Date;
@@ -116,15 +124,7 @@ export class ActivityStore {
       parked: number;
       blocked: number;
       completed_at: Date | null;
-    }>(
-      `SELECT a.id, a.created_at, p.total, c.inboxes AS fanned_out, p.delivered, p.failed, p.parked, p.blocked,
-              p.completed_at
-         FROM activities a
-         JOIN activity_progress p ON p.activity_id = a.id
-         LEFT JOIN fanout_checkpoints c ON c.activity_id = a.id
-        WHERE a.id = $1`,
-      [id],
-    );
+    }>(statusSql, [id]);
     const row = result.rows[0];
     if (!row) return null;
     return {

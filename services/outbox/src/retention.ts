@@ -16,6 +16,13 @@ export function uuidv7Floor(time: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
 }
 
+/** Expired activities: finished long enough ago (partial index on completed_at) or older than the maximum age (UUIDv7 ids). */
+export const expiredActivitiesSql = `(SELECT activity_id AS id FROM activity_progress
+           WHERE completed_at < to_timestamp($1 / 1000.0) AND parked = 0
+           ORDER BY completed_at LIMIT 200)
+         UNION
+         (SELECT id FROM activities WHERE id < $2::uuid ORDER BY id LIMIT 200)`;
+
 /**
  * Removes what has expired: finished activities (every inbox settled and none parked, whose
  * replay may still need the body) after finishedMs, and any activity after maxAgeMs, with their
@@ -36,14 +43,10 @@ export class Retention {
     let activities = 0;
     let outcomes = 0;
     for (;;) {
-      const expired = await this.pool.query<{ id: string }>(
-        `(SELECT activity_id AS id FROM activity_progress
-           WHERE completed_at < to_timestamp($1 / 1000.0) AND parked = 0
-           ORDER BY completed_at LIMIT 200)
-         UNION
-         (SELECT id FROM activities WHERE id < $2::uuid ORDER BY id LIMIT 200)`,
-        [now - this.policy.finishedMs, uuidv7Floor(now - this.policy.maxAgeMs)],
-      );
+      const expired = await this.pool.query<{ id: string }>(expiredActivitiesSql, [
+        now - this.policy.finishedMs,
+        uuidv7Floor(now - this.policy.maxAgeMs),
+      ]);
       const ids = expired.rows.map((row) => row.id);
       if (ids.length === 0) break;
       for (;;) {

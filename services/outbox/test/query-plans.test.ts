@@ -1,0 +1,70 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPool, createScratchDatabase, planNodes, sequentialScans, type Pool, type ScratchDatabase } from "@fediflow/postgres";
+import { previousOutcomesSql } from "../src/accounting-store";
+import { statusSql } from "../src/activity-store";
+import { expiredActivitiesSql, uuidv7Floor } from "../src/retention";
+
+let database: ScratchDatabase;
+let pool: Pool;
+let viral: string;
+
+// A million delivery outcomes: one viral post to 600,000 inboxes and 4,000 ordinary posts to 100.
+beforeAll(async () => {
+  database = await createScratchDatabase();
+  pool = createPool({ connectionString: database.url, applicationName: "plans-test", max: 2 });
+  const actor = "https://local.example/users/alice";
+  await pool.query("INSERT INTO actors (id, key_id, key_type, private_key_sealed) VALUES ($1, $1, 'rsa', $2)", [actor, randomBytes(16)]);
+  await pool.query(
+    `INSERT INTO activities (id, actor_id, activity_iri, activity_type, body, audience, request_digest)
+     SELECT (lpad(to_hex(n), 8, '0') || '-0000-7000-8000-000000000000')::uuid, $1, $1 || '/a/' || n, 'Create', '{}', '{}', 'd'
+       FROM generate_series(1, 4001) n`,
+    [actor],
+  );
+  await pool.query(
+    `INSERT INTO activity_progress (activity_id, total, delivered, completed_at)
+     SELECT id, 100, 100, CASE WHEN random() < 0.5 THEN now() - interval '1 day' * random() * 10 END FROM activities`,
+  );
+  // Every fanned-out activity has a checkpoint (an empty table would be scanned, rightly).
+  await pool.query(
+    "INSERT INTO fanout_checkpoints (activity_id, inboxes, messages, completed_at) SELECT id, 100, 10, now() FROM activities",
+  );
+  viral = "00000001-0000-7000-8000-000000000000";
+  await pool.query(
+    `INSERT INTO delivery_outcomes (activity_id, inbox, outcome, attempt)
+     SELECT $1, 'https://h' || (n % 30000) || '.example/users/' || n || '/inbox', 'delivered', 1 FROM generate_series(1, 600000) n`,
+    [viral],
+  );
+  await pool.query(
+    `INSERT INTO delivery_outcomes (activity_id, inbox, outcome, attempt)
+     SELECT a.id, 'https://h' || n || '.example/inbox', 'delivered', 1 FROM activities a, generate_series(1, 100) n WHERE a.id <> $1`,
+    [viral],
+  );
+  await pool.query("VACUUM ANALYZE");
+}, 180_000);
+afterAll(async () => {
+  await pool?.end();
+  await database?.drop();
+});
+
+describe("outbox's hot queries at a million delivery rows use their indexes", () => {
+  it("status: a primary-key lookup", async () => {
+    const nodes = await planNodes(pool, statusSql, [viral]);
+    expect(sequentialScans(nodes)).toEqual([]);
+    expect(nodes.some((node) => node["Index Name"] === "activities_pkey")).toBe(true);
+  });
+
+  it("accounting: what was counted for a batch's inboxes, by primary key", async () => {
+    const inboxes = Array.from({ length: 500 }, (_, n) => `https://h${n % 30000}.example/users/${n}/inbox`);
+    const nodes = await planNodes(pool, previousOutcomesSql, [inboxes.map(() => viral), inboxes]);
+    expect(sequentialScans(nodes)).toEqual([]);
+    expect(nodes.some((node) => node["Index Name"] === "delivery_outcomes_pkey")).toBe(true);
+  });
+
+  it("retention: expired activities from the completed_at index and the primary key", async () => {
+    const now = Date.now();
+    const nodes = await planNodes(pool, expiredActivitiesSql, [now - 7 * 86_400_000, uuidv7Floor(now - 30 * 86_400_000)]);
+    expect(sequentialScans(nodes)).toEqual([]);
+    expect(nodes.some((node) => node["Index Name"] === "activity_progress_completed")).toBe(true);
+  });
+});
