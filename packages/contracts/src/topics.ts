@@ -44,6 +44,10 @@ export const DeliveryJobSchema = z.object({
   host: z.string(),
   /** Distinct target inboxes on this host (shared inboxes already folded). */
   inboxes: z.array(z.string()).min(1),
+  /** The activity's own IRI (coalescing matches an Undo to what it undoes). */
+  activityIri: z.string().optional(),
+  /** For an Undo: the IRI of the activity it undoes. */
+  undoes: z.string().nullable().optional(),
   /** 1 for the first attempt. */
   attempt: z.number().int().positive(),
   /** Epoch milliseconds of the first attempt, so retries know when to give up. */

@@ -29,8 +29,10 @@ export interface ParallelConsumerOptions<V> {
   /**
    * Does the work. Resolving marks the message finished. Rejecting means "not done": it is
    * tried again with backoff, holding its lane, until it succeeds or the consumer stops.
+   * `behind` lists the messages admitted after this one in its lane, not yet started, oldest
+   * first (the same objects the handler will later receive).
    */
-  handle(message: ConsumedMessage<V>): Promise<void>;
+  handle(message: ConsumedMessage<V>, behind: () => ConsumedMessage<V>[]): Promise<void>;
   /** Messages admitted and not finished, in this process. Default 1000. */
   maxInFlight?: number;
   /**
@@ -105,7 +107,7 @@ class Capacity {
  */
 export class ParallelConsumer<V> {
   private readonly consumer: Consumer;
-  private readonly lanes = new Lanes();
+  private readonly lanes = new Lanes<ConsumedMessage<V>>();
   private readonly capacity: Capacity;
   private readonly partitions = new Map<number, PartitionOffsets>();
   private readonly skipped = new Map<number, Set<number>>();
@@ -311,17 +313,18 @@ export class ParallelConsumer<V> {
         return;
       }
       this.running += 1;
-      void this.lanes.run(this.options.laneOf(message), () => this.work(message, tracker));
+      const lane = this.options.laneOf(message);
+      void this.lanes.run(lane, () => this.work(message, tracker, lane), message);
       resolveOffset(raw.offset);
     }
   }
 
-  private async work(message: ConsumedMessage<V>, tracker: PartitionOffsets): Promise<void> {
+  private async work(message: ConsumedMessage<V>, tracker: PartitionOffsets, lane: string): Promise<void> {
     let delayMs = 500;
     try {
       for (;;) {
         try {
-          await traceProcess(this.options.groupId, message, () => this.options.handle(message));
+          await traceProcess(this.options.groupId, message, () => this.options.handle(message, () => this.lanes.waiting(lane)));
           tracker.finish(message.offset);
           this.finished += 1;
           return;

@@ -16,4 +16,18 @@ describe("Lanes", () => {
     expect(log.indexOf("end b1")).toBeLessThan(log.indexOf("end a1"));
     expect(lanes.active).toBe(0);
   });
+
+  it("shows a running task what waits behind it in its lane", async () => {
+    const lanes = new Lanes<string>();
+    let seen: string[] = [];
+    const first = lanes.run("a", async () => {
+      await sleep(20);
+      seen = lanes.waiting("a");
+    }, "one");
+    const second = lanes.run("a", async () => undefined, "two");
+    const third = lanes.run("a", async () => undefined, "three");
+    const other = lanes.run("b", async () => undefined, "elsewhere");
+    await Promise.all([first, second, third, other]);
+    expect(seen).toEqual(["two", "three"]);
+  });
 });

@@ -12,8 +12,20 @@ export async function readActivity(pool: Pool, id: string): Promise<ActivityAudi
     actor_id: string;
     activity_type: string;
     object_iri: string | null;
+    activity_iri: string;
+    undoes_iri: string | null;
     audience: ActivityAudience["audience"];
-  }>("SELECT id, actor_id, activity_type, object_iri, audience FROM activities WHERE id = $1", [id]);
+  }>("SELECT id, actor_id, activity_type, object_iri, activity_iri, undoes_iri, audience FROM activities WHERE id = $1", [id]);
   const row = result.rows[0];
-  return row ? { id: row.id, actorId: row.actor_id, type: row.activity_type, objectId: row.object_iri, audience: row.audience } : null;
+  return row
+    ? {
+        id: row.id,
+        actorId: row.actor_id,
+        type: row.activity_type,
+        objectId: row.object_iri,
+        activityIri: row.activity_iri,
+        undoes: row.undoes_iri,
+        audience: row.audience,
+      }
+    : null;
 }

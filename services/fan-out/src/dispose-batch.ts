@@ -8,6 +8,9 @@ export interface ActivityRef {
   actorId: string;
   type: string;
   objectId: string | null;
+  /** The activity's IRI, and for an Undo the IRI it undoes: delivery coalesces with them. */
+  activityIri: string;
+  undoes: string | null;
 }
 
 /** A batch either goes to delivery or is settled at once (blocked, parked, unresolvable). */
@@ -27,6 +30,8 @@ export function disposeBatch(activity: ActivityRef, batch: HostBatch, standing: 
       actorId: activity.actorId,
       activityType: activity.type,
       objectId: activity.objectId,
+      activityIri: activity.activityIri,
+      undoes: activity.undoes,
       host: batch.host,
       inboxes: batch.inboxes,
       attempt: 1,
@@ -50,6 +55,8 @@ export function settledReport(
     actorId: activity.actorId,
     activityType: activity.type,
     objectId: activity.objectId,
+    activityIri: activity.activityIri,
+    undoes: activity.undoes,
     host,
     attempt: 0,
     firstAttemptAt: null,

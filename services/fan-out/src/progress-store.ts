@@ -117,7 +117,7 @@ export class ProgressStore {
       await client.query(
         `UPDATE activity_progress
             SET total = $2, fanout_completed_at = now(),
-                completed_at = CASE WHEN delivered + failed + parked + blocked >= $2 THEN now() END
+                completed_at = CASE WHEN delivered + failed + parked + blocked + superseded >= $2 THEN now() END
           WHERE activity_id = $1 AND total IS NULL`,
         [activityId, checkpoint.inboxes],
       );

@@ -46,20 +46,22 @@ export class AccountingStore {
       );
       const ids = [...tally.deltas.keys()].sort();
       await client.query("SELECT 1 FROM activity_progress WHERE activity_id = ANY($1::uuid[]) ORDER BY activity_id FOR UPDATE", [ids]);
-      const delta = (bucket: "delivered" | "failed" | "parked" | "blocked") => ids.map((id) => tally.deltas.get(id)![bucket]);
+      const delta = (bucket: "delivered" | "failed" | "parked" | "blocked" | "superseded") => ids.map((id) => tally.deltas.get(id)![bucket]);
       await client.query(
         `UPDATE activity_progress p
             SET delivered = p.delivered + d.delivered,
                 failed = p.failed + d.failed,
                 parked = p.parked + d.parked,
                 blocked = p.blocked + d.blocked,
+                superseded = p.superseded + d.superseded,
                 completed_at = COALESCE(p.completed_at, CASE
                   WHEN p.total IS NOT NULL
-                   AND p.delivered + d.delivered + p.failed + d.failed + p.parked + d.parked + p.blocked + d.blocked >= p.total
+                   AND p.delivered + d.delivered + p.failed + d.failed + p.parked + d.parked + p.blocked + d.blocked
+                       + p.superseded + d.superseded >= p.total
                   THEN now() END)
-           FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[]) AS d(activity_id, delivered, failed, parked, blocked)
+           FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[]) AS d(activity_id, delivered, failed, parked, blocked, superseded)
           WHERE p.activity_id = d.activity_id`,
-        [ids, delta("delivered"), delta("failed"), delta("parked"), delta("blocked")],
+        [ids, delta("delivered"), delta("failed"), delta("parked"), delta("blocked"), delta("superseded")],
       );
     });
   }

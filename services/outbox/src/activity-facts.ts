@@ -9,6 +9,8 @@ export interface ActivityFacts {
    * Undo(Like X) queues behind Like X; activities without an object get their own lane.
    */
   laneObject: string | null;
+  /** For an Undo: the IRI of the activity it undoes. */
+  undoes: string | null;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -30,7 +32,8 @@ export function activityFacts(activity: Record<string, Json>): ActivityFacts {
   if (type === "Undo" && object && typeof object === "object" && !Array.isArray(object)) {
     laneObject = idOf(object.object) ?? laneObject;
   }
-  return { id, type, actor, laneObject };
+  const undoes = type === "Undo" ? idOf(object) : null;
+  return { id, type, actor, laneObject, undoes };
 }
 
 export type { Json };

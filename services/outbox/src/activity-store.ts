@@ -31,7 +31,7 @@ export class IdempotencyConflict extends Error {
 }
 
 /** One activity's status: a primary-key lookup, joined to its progress and checkpoint. */
-export const statusSql = `SELECT a.id, a.created_at, p.total, c.inboxes AS fanned_out, p.delivered, p.failed, p.parked, p.blocked,
+export const statusSql = `SELECT a.id, a.created_at, p.total, c.inboxes AS fanned_out, p.delivered, p.failed, p.parked, p.blocked, p.superseded,
               p.completed_at
          FROM activities a
          JOIN activity_progress p ON p.activity_id = a.id
@@ -64,22 +64,33 @@ export class ActivityStore {
       if (actor.rowCount === 0) throw new UnregisteredActor(activity.actorId);
       // Time-ordered (UUIDv7): inserts land at the end of the index, and an id tells its age.
       const id = uuidv7();
+      // An Undo that names what it undoes only by IRI goes in that activity's lane (its object),
+      // so it keeps its order behind the Like it undoes and can cancel it while both wait.
+      let laneObject = activity.facts.laneObject;
+      if (activity.facts.undoes && laneObject === activity.facts.undoes) {
+        const undone = await client.query<{ object_iri: string | null }>(
+          "SELECT object_iri FROM activities WHERE actor_id = $1 AND activity_iri = $2 ORDER BY id DESC LIMIT 1",
+          [activity.actorId, activity.facts.undoes],
+        );
+        laneObject = undone.rows[0]?.object_iri ?? laneObject;
+      }
       const inserted = await client.query(
         `INSERT INTO activities (id, actor_id, activity_iri, activity_type, object_iri, body, audience,
-                                 idempotency_key, request_digest, trace_context)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                 idempotency_key, request_digest, trace_context, undoes_iri)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (actor_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
         [
           id,
           activity.actorId,
           activity.facts.id,
           activity.facts.type,
-          activity.facts.laneObject,
+          laneObject,
           activity.body,
           JSON.stringify(activity.audience),
           activity.idempotencyKey,
           activity.requestDigest,
           JSON.stringify(activity.traceContext),
+          activity.facts.undoes,
         ],
       );
       if (inserted.rowCount === 0) {
@@ -97,11 +108,11 @@ export class ActivityStore {
         activityId: id,
         actorId: activity.actorId,
         activityType: activity.facts.type,
-        objectId: activity.facts.laneObject,
+        objectId: laneObject,
       };
       await client.query("INSERT INTO outbox_messages (topic, message_key, payload, headers) VALUES ($1, $2, $3, $4)", [
         topics.activities.name,
-        activity.facts.laneObject ?? id,
+        laneObject ?? id,
         JSON.stringify(message),
         JSON.stringify(activity.traceContext),
       ]);
@@ -123,6 +134,7 @@ export class ActivityStore {
       failed: number;
       parked: number;
       blocked: number;
+      superseded: number;
       completed_at: Date | null;
     }>(statusSql, [id]);
     const row = result.rows[0];
@@ -136,6 +148,7 @@ export class ActivityStore {
       failed: row.failed,
       parked: row.parked,
       blocked: row.blocked,
+      superseded: row.superseded,
       completedAt: row.completed_at,
     };
   }

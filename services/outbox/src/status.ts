@@ -6,6 +6,7 @@ export interface ProgressRow {
   failed: number;
   parked: number;
   blocked: number;
+  superseded: number;
   completedAt: Date | null;
 }
 
@@ -18,15 +19,17 @@ export interface InboxCounts {
   pending: number;
   parked: number;
   blocked: number;
+  superseded: number;
 }
 
 /**
  * The status document's state and counts. While fan-out runs, `total` is what it has
  * published so far; once fan-out finishes it is fixed, and the activity is done when every
- * inbox is delivered, failed, parked or blocked.
+ * inbox is delivered, failed, parked, blocked or superseded (a newer activity about the same
+ * object made it pointless before it was sent).
  */
 export function activityStatus(row: ProgressRow): { state: ActivityState; inboxes: InboxCounts } {
-  const settled = row.delivered + row.failed + row.parked + row.blocked;
+  const settled = row.delivered + row.failed + row.parked + row.blocked + row.superseded;
   const total = row.total ?? Math.max(row.fannedOut, settled);
   const state: ActivityState = row.total === null ? "fanning_out" : row.completedAt ? "done" : "delivering";
   return {
@@ -38,6 +41,7 @@ export function activityStatus(row: ProgressRow): { state: ActivityState; inboxe
       pending: Math.max(total - settled, 0),
       parked: row.parked,
       blocked: row.blocked,
+      superseded: row.superseded,
     },
   };
 }

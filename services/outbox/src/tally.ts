@@ -1,7 +1,7 @@
 import type { OutcomeClass } from "@fediflow/contracts";
 
 /** The status counter an outcome lands in; attempts still under way count nowhere yet. */
-export type Bucket = "delivered" | "failed" | "parked" | "blocked";
+export type Bucket = "delivered" | "failed" | "parked" | "blocked" | "superseded";
 
 export function bucketOf(outcome: OutcomeClass): Bucket | null {
   switch (outcome) {
@@ -16,6 +16,7 @@ export function bucketOf(outcome: OutcomeClass): Bucket | null {
     case "blocked":
       return "blocked";
     case "superseded":
+      return "superseded";
     case "retrying":
       return null;
   }
@@ -37,7 +38,7 @@ export interface Tally {
   deltas: Map<string, Record<Bucket, number>>;
 }
 
-const zero = (): Record<Bucket, number> => ({ delivered: 0, failed: 0, parked: 0, blocked: 0 });
+const zero = (): Record<Bucket, number> => ({ delivered: 0, failed: 0, parked: 0, blocked: 0, superseded: 0 });
 
 /**
  * Decides what a batch of outcomes changes, given what was counted before for those inboxes.
