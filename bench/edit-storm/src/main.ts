@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Edit storm (issue 12): one note created and edited 20 times, to followers on many hosts, while
+// 10 % of the hosts are slow (5 %) or down and then back (5 %). Run twice in one invocation, with
+// coalescing off and on: requests sent, and the time until every host holds the final version.
+// `pnpm --filter @fediflow/bench-edit-storm bench` (full) or `... test` (smoke: checks it works).
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { TestStack } from "@fediflow/e2e";
+import type { HostOptions } from "@fediflow/fake-fediverse";
+import { editStorm, sendStorm } from "./storm";
+
+const smoke = process.argv.includes("--smoke");
+const hostCount = smoke ? 20 : 200;
+const edits = 20;
+const gapMs = 100;
+const downForMs = smoke ? 3_000 : 8_000;
+
+interface RunResult {
+  coalescing: boolean;
+  /** Every POST the fake fediverse received (accepted or refused). */
+  requests: number;
+  /** POSTs the hosts accepted. */
+  accepted: number;
+  /** From the first activity accepted by ingress to the last host accepting the final version. */
+  finalStateSeconds: number;
+  superseded: number;
+}
+
+const hosts = (): HostOptions[] =>
+  Array.from({ length: hostCount }, (_, i) => {
+    if (i % 20 === 0) return { behaviour: { kind: "ok", latencyMs: 1_500 } };
+    if (i % 20 === 1) return { behaviour: { kind: "status", status: 503 } };
+    return { behaviour: { kind: "ok", latencyMs: [20, 120] } };
+  });
+
+async function run(coalescing: boolean): Promise<RunResult> {
+  const t = await TestStack.start({
+    fediverse: { hosts: hosts() },
+    env: {
+      FEDIFLOW_COALESCING: String(coalescing),
+      FEDIFLOW_RETRY_BASE_MS: "1000",
+      FEDIFLOW_RETRY_MAX_DELAY_MS: "2000",
+      FEDIFLOW_SCHEDULE_POLL_MS: "100",
+      FEDIFLOW_BREAKER_THRESHOLD: "1000",
+    },
+  });
+  try {
+    const actor = await t.registerActor("storm");
+    await t.api("POST", "/v1/followers", {
+      actor: actor.id,
+      add: t.fediverse.hosts.map((host) => ({ id: host.actorOf("f"), inbox: host.inboxOf("f"), sharedInbox: host.sharedInbox })),
+    });
+    const down = t.fediverse.hosts.filter((host) => host.behaviour.kind === "status");
+    const storm = editStorm(actor, edits);
+    const finalId = storm.at(-1)!.id as string;
+    const started = Date.now();
+    setTimeout(() => {
+      for (const host of down) void t.fediverse.setBehaviour(host.host, { kind: "ok", latencyMs: [20, 120] });
+    }, downForMs);
+    const ids = await sendStorm(t, actor, storm, gapMs);
+    const statuses = await Promise.all(ids.map((id) => t.waitUntilDone(id, 300_000)));
+    const holdsFinal = t.fediverse.hosts.map((host) =>
+      host.received.find((post) => post.status === 202 && post.activityId === finalId),
+    );
+    if (holdsFinal.some((post) => post === undefined)) throw new Error("a host never received the final version");
+    const posts = t.fediverse.allReceived();
+    return {
+      coalescing,
+      requests: posts.length,
+      accepted: posts.filter((post) => post.status === 202).length,
+      finalStateSeconds: (Math.max(...holdsFinal.map((post) => post!.receivedAt)) - started) / 1000,
+      superseded: statuses.reduce((sum, status) => sum + ((status.inboxes as Record<string, number>).superseded ?? 0), 0),
+    };
+  } finally {
+    await t.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const say = (text: string) => process.stdout.write(`${text}\n`);
+  say(`edit storm: Create + ${edits} Updates, ${gapMs} ms apart, to ${hostCount} hosts (5 % slow, 5 % down for ${downForMs / 1000} s)${smoke ? " (smoke)" : ""}`);
+  const off = await run(false);
+  say(`  coalescing off: ${off.requests} requests, final state everywhere after ${off.finalStateSeconds.toFixed(1)} s`);
+  const on = await run(true);
+  say(`  coalescing on:  ${on.requests} requests (${on.superseded} superseded), final state everywhere after ${on.finalStateSeconds.toFixed(1)} s`);
+  const ratio = on.requests / off.requests;
+  say(`  requests with/without coalescing: ${ratio.toFixed(3)}; time to final state: ${(on.finalStateSeconds / off.finalStateSeconds).toFixed(2)}×`);
+
+  const results = path.join(__dirname, "../../results");
+  mkdirSync(results, { recursive: true });
+  const name = smoke ? "edit-storm-smoke" : "edit-storm";
+  writeFileSync(path.join(results, `${name}.json`), JSON.stringify({ hostCount, edits, gapMs, downForMs, runs: [off, on] }, null, 2));
+  writeFileSync(
+    path.join(results, `${name}.md`),
+    [
+      `| coalescing | requests | accepted | superseded | final state everywhere (s) |`,
+      `|---|---:|---:|---:|---:|`,
+      ...[off, on].map((r) => `| ${r.coalescing ? "on" : "off"} | ${r.requests} | ${r.accepted} | ${r.superseded} | ${r.finalStateSeconds.toFixed(1)} |`),
+      "",
+    ].join("\n"),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
