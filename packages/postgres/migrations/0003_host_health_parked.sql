@@ -1,0 +1,17 @@
+-- host-health: deliveries held for a dead host, one row per (activity, inbox), replayed once
+-- when the host is revived and deleted as they go out (a redelivered "parked" outcome may add
+-- a row again: at least once, never lost).
+CREATE TABLE parked_deliveries (
+  activity_id uuid NOT NULL,
+  inbox text NOT NULL,
+  host text NOT NULL,
+  -- The delivery job's fields but inboxes, attempt and trace, as the parked report carried them.
+  job jsonb NOT NULL,
+  parked_at timestamptz NOT NULL,
+  PRIMARY KEY (activity_id, inbox)
+);
+-- Replay takes a host's oldest rows first; the distinct hosts are found by a loose index scan.
+CREATE INDEX parked_deliveries_by_host ON parked_deliveries (host, parked_at);
+
+-- The prober asks for dead hosts whose probe is due.
+CREATE INDEX hosts_probe_due ON hosts (next_probe_at) WHERE state = 'dead';

@@ -1,0 +1,89 @@
+import { inTransaction, type Pool } from "@fediflow/postgres";
+import type { ParkedDelivery, ParkedJob } from "./parked";
+
+interface ParkedRow {
+  activity_id: string;
+  inbox: string;
+  host: string;
+  job: ParkedJob;
+  parked_at: Date;
+}
+
+const fromRow = (row: ParkedRow): ParkedDelivery => ({
+  activityId: row.activity_id,
+  inbox: row.inbox,
+  host: row.host,
+  job: row.job,
+  parkedAt: row.parked_at.getTime(),
+});
+
+/**
+ * Hosts with parked deliveries that are neither dead nor blocked: revived ones, and ones whose
+ * deliveries were parked by a service that had not yet heard of the revival. PostgreSQL has no
+ * skip scan, so the distinct hosts come from a recursive loose index scan, one probe per host.
+ */
+export const replayableHostsSql = `WITH RECURSIVE parked_hosts(host) AS (
+    (SELECT host FROM parked_deliveries ORDER BY host LIMIT 1)
+    UNION ALL
+    SELECT (SELECT p.host FROM parked_deliveries p WHERE p.host > parked_hosts.host ORDER BY p.host LIMIT 1)
+      FROM parked_hosts WHERE parked_hosts.host IS NOT NULL)
+  SELECT ph.host FROM parked_hosts ph LEFT JOIN hosts h ON h.host = ph.host
+   WHERE ph.host IS NOT NULL AND coalesce(h.state, 'healthy') IN ('healthy', 'failing')
+   LIMIT $1`;
+
+/** Deletes and returns a host's oldest parked rows; SKIP LOCKED lets replicas share the work. */
+const claimSql = `DELETE FROM parked_deliveries p
+   USING (SELECT activity_id, inbox FROM parked_deliveries
+           WHERE host = $1 AND (parked_at >= $2::timestamptz) = $3
+           ORDER BY parked_at LIMIT $4 FOR UPDATE SKIP LOCKED) c
+   WHERE p.activity_id = c.activity_id AND p.inbox = c.inbox
+  RETURNING p.activity_id, p.inbox, p.host, p.job, p.parked_at`;
+
+/** The durable park: deliveries held for dead hosts until they are revived. */
+export class ParkedStore {
+  constructor(private readonly pool: Pool) {}
+
+  /** Parks deliveries; one already parked keeps its first time, so its age counts from then. */
+  async park(deliveries: ParkedDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO parked_deliveries (activity_id, inbox, host, job, parked_at)
+       SELECT a, i, h, j, to_timestamp(t / 1000.0)
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::float8[]) AS x(a, i, h, j, t)
+       ON CONFLICT (activity_id, inbox) DO NOTHING`,
+      [
+        deliveries.map((d) => d.activityId),
+        deliveries.map((d) => d.inbox),
+        deliveries.map((d) => d.host),
+        deliveries.map((d) => JSON.stringify(d.job)),
+        deliveries.map((d) => d.parkedAt),
+      ],
+    );
+  }
+
+  async replayableHosts(limit: number): Promise<string[]> {
+    const result = await this.pool.query<{ host: string }>(replayableHostsSql, [limit]);
+    return result.rows.map((row) => row.host);
+  }
+
+  /**
+   * Takes up to `fresh` of a host's parked deliveries younger than `cutoff` and up to `stale`
+   * older ones, hands them to `send` and deletes them when it succeeds: each goes out once per
+   * revival. A crash after `send` and before the commit sends them again (at least once).
+   */
+  async replay(
+    host: string,
+    cutoff: number,
+    limits: { fresh: number; stale: number },
+    send: (deliveries: ParkedDelivery[]) => Promise<void>,
+  ): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      const cutoffIso = new Date(cutoff).toISOString();
+      const fresh = await client.query<ParkedRow>(claimSql, [host, cutoffIso, true, limits.fresh]);
+      const stale = await client.query<ParkedRow>(claimSql, [host, cutoffIso, false, limits.stale]);
+      const deliveries = [...stale.rows, ...fresh.rows].map(fromRow);
+      if (deliveries.length > 0) await send(deliveries);
+      return deliveries.length;
+    });
+  }
+}
