@@ -12,6 +12,8 @@ CREATE TABLE parked_deliveries (
 );
 -- Replay takes a host's oldest rows first; the distinct hosts are found by a loose index scan.
 CREATE INDEX parked_deliveries_by_host ON parked_deliveries (host, parked_at);
+-- Deliveries parked longer than the maximum age are settled failed even while their host is dead.
+CREATE INDEX parked_deliveries_by_age ON parked_deliveries (parked_at);
 
 -- The prober asks for dead hosts whose probe is due.
 CREATE INDEX hosts_probe_due ON hosts (next_probe_at) WHERE state = 'dead';

@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     grpcTlsFiles(config),
   );
   const registry = createMetricsRegistry("host-health");
-  hostHealthMetrics(registry, readPool, prober, replayer);
+  hostHealthMetrics(registry, readPool, new ParkedStore(readPool), prober, replayer);
   const lag = registerConsumerLagMetrics(registry, kafka, [consumer]);
   const ops = await startOpsServer(
     config.FEDIFLOW_OPS_PORT,

@@ -86,4 +86,29 @@ export class ParkedStore {
       return deliveries.length;
     });
   }
+
+  /**
+   * Takes up to `limit` deliveries parked before `cutoff`, whatever their host's state, hands
+   * them to `settle` and deletes them: a host dead for months keeps no park forever.
+   */
+  async expire(cutoff: number, limit: number, settle: (deliveries: ParkedDelivery[]) => Promise<void>): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      const stale = await client.query<ParkedRow>(
+        `DELETE FROM parked_deliveries p
+           USING (SELECT activity_id, inbox FROM parked_deliveries WHERE parked_at < $1::timestamptz
+                   ORDER BY parked_at LIMIT $2 FOR UPDATE SKIP LOCKED) c
+           WHERE p.activity_id = c.activity_id AND p.inbox = c.inbox
+          RETURNING p.activity_id, p.inbox, p.host, p.job, p.parked_at`,
+        [new Date(cutoff).toISOString(), limit],
+      );
+      if (stale.rows.length > 0) await settle(stale.rows.map(fromRow));
+      return stale.rows.length;
+    });
+  }
+
+  /** Every parked delivery, for metrics (an exact count: the park is small next to outcomes). */
+  async count(): Promise<number> {
+    const result = await this.pool.query<{ n: string }>("SELECT count(*) AS n FROM parked_deliveries");
+    return Number(result.rows[0]?.n ?? 0);
+  }
 }

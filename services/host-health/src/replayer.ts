@@ -1,7 +1,7 @@
 import { topics, type DeliveryJob, type DeliveryReport } from "@fediflow/contracts";
 import type { Logger } from "@fediflow/logging";
 import type { ParkedStore } from "./parked-store";
-import { planReplay, replayAllowance } from "./parked";
+import { planReplay, replayAllowance, type ParkedDelivery } from "./parked";
 
 export interface ReplayPolicy {
   /** Parked longer than this, a delivery is counted failed instead of sent, ms. */
@@ -58,22 +58,29 @@ export class Replayer {
     await this.running;
   }
 
-  /** One round: every replayable host gets its allowance. */
+  /** One round: every replayable host gets its allowance, then the too old are settled. */
   async round(): Promise<void> {
     const hosts = await this.store.replayableHosts(1000);
     const fresh = replayAllowance(this.policy.perHostPerSecond, this.policy.roundMs);
     for (const host of hosts) {
       const now = this.clock();
-      await this.store.replay(host, now - this.policy.maxAgeMs, { fresh, stale: 1000 }, async (deliveries) => {
-        const replay = planReplay(deliveries, now, this.policy.maxAgeMs, this.policy.inboxesPerJob);
-        await this.outlet.sendReports(replay.expired.map((report) => ({ key: report.host, value: report })));
-        await this.outlet.sendJobs(replay.jobs.map((job) => ({ key: job.host, value: job })));
-        const replayed = replay.jobs.reduce((n, job) => n + job.inboxes.length, 0);
-        const expired = deliveries.length - replayed;
-        this.counts.replayed += replayed;
-        this.counts.expired += expired;
-        this.logger.info({ host, replayed, expired }, "parked deliveries of a revived host sent again");
-      });
+      await this.store.replay(host, now - this.policy.maxAgeMs, { fresh, stale: 1000 }, (deliveries) => this.send(deliveries, now));
     }
+    const now = this.clock();
+    let settled: number;
+    do settled = await this.store.expire(now - this.policy.maxAgeMs, 1000, (deliveries) => this.send(deliveries, now));
+    while (settled === 1000);
+  }
+
+  private async send(deliveries: ParkedDelivery[], now: number): Promise<void> {
+    const replay = planReplay(deliveries, now, this.policy.maxAgeMs, this.policy.inboxesPerJob);
+    await this.outlet.sendReports(replay.expired.map((report) => ({ key: report.host, value: report })));
+    await this.outlet.sendJobs(replay.jobs.map((job) => ({ key: job.host, value: job })));
+    const replayed = replay.jobs.reduce((n, job) => n + job.inboxes.length, 0);
+    const expired = deliveries.length - replayed;
+    this.counts.replayed += replayed;
+    this.counts.expired += expired;
+    if (replayed > 0) this.logger.info({ host: deliveries[0]!.host, replayed, expired }, "parked deliveries of a revived host sent again");
+    if (replayed === 0 && expired > 0) this.logger.info({ expired }, "parked deliveries too old to send counted failed");
   }
 }
