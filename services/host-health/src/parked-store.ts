@@ -31,13 +31,19 @@ export const replayableHostsSql = `WITH RECURSIVE parked_hosts(host) AS (
    WHERE ph.host IS NOT NULL AND coalesce(h.state, 'healthy') IN ('healthy', 'failing')
    LIMIT $1`;
 
-/** Deletes and returns a host's oldest parked rows; SKIP LOCKED lets replicas share the work. */
-const claimSql = `DELETE FROM parked_deliveries p
-   USING (SELECT activity_id, inbox FROM parked_deliveries
-           WHERE host = $1 AND (parked_at >= $2::timestamptz) = $3
-           ORDER BY parked_at LIMIT $4 FOR UPDATE SKIP LOCKED) c
-   WHERE p.activity_id = c.activity_id AND p.inbox = c.inbox
-  RETURNING p.activity_id, p.inbox, p.host, p.job, p.parked_at`;
+/**
+ * Deletes and returns a host's oldest rows parked since ($2, "fresh") or before ($2, "stale")
+ * a time. SKIP LOCKED lets replicas share the work without taking a row twice; the rows are
+ * deleted by ctid (a TID scan), which cannot change while the subquery holds their locks.
+ */
+const claim = (where: string, limit: string) => `DELETE FROM parked_deliveries
+   WHERE ctid = ANY(ARRAY(SELECT ctid FROM parked_deliveries WHERE ${where}
+                           ORDER BY parked_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+  RETURNING activity_id, inbox, host, job, parked_at`;
+export const claimFreshSql = claim("host = $1 AND parked_at >= $2::timestamptz", "$3");
+export const claimStaleSql = claim("host = $1 AND parked_at < $2::timestamptz", "$3");
+/** The rows parked longest, before $1, whatever their host. */
+export const expireSql = claim("parked_at < $1::timestamptz", "$2");
 
 /** The durable park: deliveries held for dead hosts until they are revived. */
 export class ParkedStore {
@@ -79,8 +85,8 @@ export class ParkedStore {
   ): Promise<number> {
     return inTransaction(this.pool, async (client) => {
       const cutoffIso = new Date(cutoff).toISOString();
-      const fresh = await client.query<ParkedRow>(claimSql, [host, cutoffIso, true, limits.fresh]);
-      const stale = await client.query<ParkedRow>(claimSql, [host, cutoffIso, false, limits.stale]);
+      const fresh = await client.query<ParkedRow>(claimFreshSql, [host, cutoffIso, limits.fresh]);
+      const stale = await client.query<ParkedRow>(claimStaleSql, [host, cutoffIso, limits.stale]);
       const deliveries = [...stale.rows, ...fresh.rows].map(fromRow);
       if (deliveries.length > 0) await send(deliveries);
       return deliveries.length;
@@ -93,14 +99,7 @@ export class ParkedStore {
    */
   async expire(cutoff: number, limit: number, settle: (deliveries: ParkedDelivery[]) => Promise<void>): Promise<number> {
     return inTransaction(this.pool, async (client) => {
-      const stale = await client.query<ParkedRow>(
-        `DELETE FROM parked_deliveries p
-           USING (SELECT activity_id, inbox FROM parked_deliveries WHERE parked_at < $1::timestamptz
-                   ORDER BY parked_at LIMIT $2 FOR UPDATE SKIP LOCKED) c
-           WHERE p.activity_id = c.activity_id AND p.inbox = c.inbox
-          RETURNING p.activity_id, p.inbox, p.host, p.job, p.parked_at`,
-        [new Date(cutoff).toISOString(), limit],
-      );
+      const stale = await client.query<ParkedRow>(expireSql, [new Date(cutoff).toISOString(), limit]);
       if (stale.rows.length > 0) await settle(stale.rows.map(fromRow));
       return stale.rows.length;
     });

@@ -3,6 +3,10 @@ import type { Pool } from "@fediflow/postgres";
 import type { HostBook } from "./host-book";
 import { recordProbe, type HealthPolicy } from "./host-state";
 
+/** Dead hosts whose probe is due, most overdue first (the partial index hosts_probe_due). */
+export const dueProbesSql =
+  "SELECT host FROM hosts WHERE state = 'dead' AND next_probe_at <= to_timestamp($1 / 1000.0) ORDER BY next_probe_at LIMIT $2";
+
 export interface ProberOptions {
   /** How often due probes are looked for, ms. */
   roundMs: number;
@@ -49,10 +53,7 @@ export class Prober {
 
   async round(): Promise<void> {
     const started = this.clock();
-    const due = await this.pool.query<{ host: string }>(
-      "SELECT host FROM hosts WHERE state = 'dead' AND next_probe_at <= to_timestamp($1 / 1000.0) ORDER BY next_probe_at LIMIT 500",
-      [started],
-    );
+    const due = await this.pool.query<{ host: string }>(dueProbesSql, [started, 500]);
     const hosts = due.rows.map((row) => row.host);
     const next = () => hosts.shift();
     const worker = async () => {
