@@ -71,9 +71,9 @@ describe("host health", () => {
     await waitForState(h, "dead");
     expect((await hostOf(h)).nextProbeAt).toEqual(expect.any(String));
     await waitForParked(first, 1);
-    // Parked at fan-out this time: the host is already known dead.
-    const second = await submit([h.inboxOf("bob"), h.inboxOf("carol")]);
-    await waitForParked(second, 2);
+    // Parked at fan-out this time: the host is already known dead. Ten inboxes, to see the rate.
+    const second = await submit(["bob", ...Array.from({ length: 9 }, (_, n) => `user${n}`)].map((user) => h.inboxOf(user)));
+    await waitForParked(second, 10);
     const postsWhileDead = h.received.length;
 
     // Probes fail (nodeinfo answers 503) at doubling intervals; nothing else is sent.
@@ -86,18 +86,21 @@ describe("host health", () => {
     await waitForState(h, "healthy", 15_000);
     expect((await history(h)).map((row) => row.reason)).toContain("revived by a probe");
     await waitFor("both replays delivered", async () =>
-      (await statusOf(first)).inboxes.delivered === 1 && (await statusOf(second)).inboxes.delivered === 2 ? true : undefined,
+      (await statusOf(first)).inboxes.delivered === 1 && (await statusOf(second)).inboxes.delivered === 10 ? true : undefined,
     );
     expect(await statusOf(first)).toMatchObject({ inboxes: { total: 1, delivered: 1, failed: 0, parked: 0, pending: 0 } });
-    expect(await statusOf(second)).toMatchObject({ inboxes: { total: 2, delivered: 2, failed: 0, parked: 0, pending: 0 } });
+    expect(await statusOf(second)).toMatchObject({ inboxes: { total: 10, delivered: 10, failed: 0, parked: 0, pending: 0 } });
 
     // Exactly once: no second replay after a while.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const delivered = h.received.filter((post) => post.status === 202);
     const perInbox = new Map<string, number>();
     for (const post of delivered) perInbox.set(`${post.activityId} ${post.inbox}`, (perInbox.get(`${post.activityId} ${post.inbox}`) ?? 0) + 1);
-    expect(delivered).toHaveLength(3);
-    expect([...perInbox.values()]).toEqual([1, 1, 1]);
+    expect(delivered).toHaveLength(11);
+    expect([...perInbox.values()]).toEqual(Array(11).fill(1));
+    // A revived host is not flooded: 2 parked deliveries per 100 ms round, so 11 take 5 rounds.
+    const times = delivered.map((post) => post.receivedAt).sort((a, b) => a - b);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(350);
     expect(await t.count("parked_deliveries")).toBe(0);
   });
 
