@@ -9,6 +9,11 @@ export interface Waiting {
   undoes: string | null;
   /** Inboxes of this host it still has to reach. */
   inboxes: string[];
+  /**
+   * Tried before and not known to have failed cleanly (a timeout may have landed): it may have
+   * arrived, so it can be replaced but never cancelled with its Delete or Undo.
+   */
+  attempted?: boolean;
 }
 
 /** Why an inbox of a waiting delivery no longer needs it. */
@@ -58,7 +63,7 @@ export function coalesce(lane: Waiting[]): Superseded[] {
           break;
         }
         // The pairs that cancel each other need a partner not already taken by another pair.
-        if (dropped.has(`${b.key}\n${inbox}`)) continue;
+        if (dropped.has(`${b.key}\n${inbox}`) || a.attempted) continue;
         if (a.type === "Create" && b.type === "Delete") {
           drop(a.key, inbox, "create-deleted");
           drop(b.key, inbox, "create-deleted");

@@ -32,6 +32,12 @@ describe("coalesce", () => {
     expect(keys([w("a", "Add"), w("r", "Remove")])).toEqual([]);
   });
 
+  it("never cancels a Create or Like that was tried before: it may have arrived", () => {
+    expect(keys([w("c", "Create", { attempted: true }), w("u", "Update"), w("d", "Delete")])).toEqual(["u:replaced"]);
+    expect(keys([w("l", "Like", { attempted: true }), w("x", "Undo", { undoes: "https://a.example/l" })])).toEqual([]);
+    expect(keys([w("u1", "Update", { attempted: true }), w("u2", "Update")])).toEqual(["u1:replaced"]);
+  });
+
   it("works per inbox: a newer activity replaces only the inboxes it also goes to", () => {
     const older = w("u1", "Update", { inboxes: ["i1", "i2"] });
     const newer = w("u2", "Update", { inboxes: ["i2", "i3"] });

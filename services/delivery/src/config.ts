@@ -7,6 +7,7 @@ import {
   kafkaSettings,
   keyEncryptionSettings,
   loadConfig,
+  flag,
   millis,
   networkSettings,
 } from "@fediflow/config";
@@ -51,6 +52,10 @@ export const deliverySettings = z.object({
   FEDIFLOW_SIGNATURE_SCHEME: z.enum(["draft-cavage", "rfc9421"]).default("draft-cavage"),
   /** Hosts to sign with RFC 9421 first (comma-separated host[:port]). */
   FEDIFLOW_RFC9421_HOSTS: list(),
+  /** Skip deliveries a newer activity about the same object replaces or cancels (issue 12). */
+  FEDIFLOW_COALESCING: flag(true),
+  /** Likes and Announces wait this long before sending so a quick Undo cancels both, ms; 0 = off. */
+  FEDIFLOW_REACTION_HOLD_MS: millis(0),
   /** On SIGTERM, how long in-flight deliveries may take to finish before they are handed back, ms. */
   FEDIFLOW_DELIVERY_SHUTDOWN_GRACE_MS: millis(20_000),
 });

@@ -8,6 +8,8 @@ import { nextRetry, type RetryPolicy } from "./retry-policy";
 import { TrialGate, trialVerdictWaitMs } from "./trial-gate";
 import { DeliverySpan } from "./delivery-span";
 import type { ScheduledDelivery, WaitReason } from "./schedule-store";
+import { pruneLane, supersededOutcomes, type PrunedInbox } from "./lane-coalescing";
+import type { CoalescingRule } from "@fediflow/coalescing";
 
 export interface WorkerDependencies extends Omit<AttemptDependencies, "holdUntil"> {
   hosts: HostStandings;
@@ -20,6 +22,11 @@ export interface WorkerDependencies extends Omit<AttemptDependencies, "holdUntil
   hostBacklog: number;
   /** How long an overflowing job waits before it is tried again, ms. */
   overflowDelayMs: number;
+  /** Skip deliveries a newer activity about the same object replaces or cancels. */
+  coalescing: boolean;
+  /** Likes and Announces wait this long first, so a quick Undo cancels both; 0 sends at once. */
+  reactionHoldMs: number;
+  onCoalesced?(rule: CoalescingRule, inboxes: number): void;
   report(reports: DeliveryReport[]): Promise<void>;
   onReport?(report: DeliveryReport): void;
   random?: () => number;
@@ -30,6 +37,10 @@ export const laneOf = (job: DeliveryJob): string => `${job.host} ${job.objectId 
 
 type Origin = { kind: "stream" } | { kind: "schedule"; row: ScheduledDelivery };
 
+/** Scheduled rows behind a head that coalescing looks at; more wait for a later head. */
+const lookahead = 500;
+const reactions = new Set(["Like", "Announce", "EmojiReact"]);
+
 /**
  * Decides what happens to each delivery job, whether it came from Kafka or from the schedule:
  * skipped (blocked host), parked (dead host), held (paused or asked to wait), deferred (the
@@ -39,21 +50,63 @@ type Origin = { kind: "stream" } | { kind: "schedule"; row: ScheduledDelivery };
 export class DeliveryWorker {
   private readonly backlog = new Map<string, number>();
   private readonly trials = new TrialGate();
+  /** Stream jobs queued behind a running one that lost inboxes to it, reported when they run. */
+  private readonly pruned = new WeakMap<DeliveryJob, PrunedInbox[]>();
 
   constructor(private readonly deps: WorkerDependencies) {}
 
-  /** A job from the deliveries topic. */
-  async handle(job: DeliveryJob): Promise<void> {
+  /**
+   * A job from the deliveries topic; `behind` lists the jobs of its lane consumed after it and
+   * not yet started, oldest first.
+   */
+  async handle(job: DeliveryJob, behind: () => DeliveryJob[] = () => []): Promise<void> {
     const lane = laneOf(job);
     const partition = partitionOf(job.host, this.deps.partitions);
-    // An earlier delivery of this lane is waiting: this one waits behind it.
+    const earlier = this.pruned.get(job);
+    if (earlier) {
+      await this.reportSuperseded(job, earlier);
+      this.pruned.delete(job);
+    }
+    if (job.inboxes.length === 0) return;
+    // An earlier delivery of this lane is waiting: this one waits behind it (and is coalesced
+    // when it comes to the front).
     if (this.deps.held.isHeld(partition, lane)) return this.deps.held.append(partition, lane, job, this.deps.clock(), "queued");
-    return this.process(job, lane, partition, { kind: "stream" });
+    let head = job;
+    if (this.deps.coalescing) {
+      const pruning = pruneLane(job, behind().filter((queued) => queued.inboxes.length > 0), (queued) => queued);
+      for (const later of pruning.behind) {
+        // The queued job is the very object the consumer hands over later: it runs with what is left.
+        later.member.inboxes = later.inboxes;
+        this.pruned.set(later.member, [...(this.pruned.get(later.member) ?? []), ...later.pruned]);
+      }
+      if (pruning.head.pruned.length > 0) {
+        await this.reportSuperseded(job, pruning.head.pruned);
+        if (pruning.head.inboxes.length === 0) return;
+        head = { ...job, inboxes: pruning.head.inboxes };
+      }
+    }
+    return this.process(head, lane, partition, { kind: "stream" });
   }
 
   /** A scheduled job whose time has come (the head of its lane). */
-  runScheduled(row: ScheduledDelivery): Promise<void> {
-    return this.process(row.job, row.lane, row.partition, { kind: "schedule", row });
+  async runScheduled(row: ScheduledDelivery): Promise<void> {
+    let job = row.job;
+    if (this.deps.coalescing) {
+      const origin = { kind: "schedule" as const, row };
+      const behind = await this.deps.held.behind(row.lane, row.id, lookahead);
+      const pruning = pruneLane(job, behind, (waiting) => waiting.job);
+      for (const later of pruning.behind) {
+        await this.reportSuperseded(later.member.job, later.pruned);
+        if (later.inboxes.length === 0) await this.deps.held.remove(row.partition, row.lane, later.member.id);
+        else await this.deps.held.shrink(later.member.id, { ...later.member.job, inboxes: later.inboxes });
+      }
+      if (pruning.head.pruned.length > 0) {
+        await this.reportSuperseded(job, pruning.head.pruned);
+        if (pruning.head.inboxes.length === 0) return this.done(row.lane, row.partition, origin);
+        job = { ...job, inboxes: pruning.head.inboxes };
+      }
+    }
+    return this.process(job, row.lane, row.partition, { kind: "schedule", row });
   }
 
   /**
@@ -90,6 +143,10 @@ export class DeliveryWorker {
     const standing = deps.hosts.of(job.host);
     if (standing.state === "blocked") return this.settle(job, lane, partition, origin, "blocked", "host is blocked");
     if (standing.state === "dead") return this.settle(job, lane, partition, origin, "parked", "host is dead");
+    // A reaction first waits in the schedule, where an Undo arriving meanwhile cancels it.
+    if (this.deps.reactionHoldMs > 0 && origin.kind === "stream" && job.attempt === 1 && reactions.has(job.activityType)) {
+      return this.wait(job, lane, partition, origin, now + this.deps.reactionHoldMs, "reaction-hold");
+    }
     const until = this.holdUntil(job.host, now);
     if (until !== null) {
       return this.wait(job, lane, partition, origin, until, standing.pausedUntil === until ? "paused" : "retry-after");
@@ -199,6 +256,13 @@ export class DeliveryWorker {
 
   private async done(lane: string, partition: number, origin: Origin): Promise<void> {
     if (origin.kind === "schedule") await this.deps.held.complete(partition, lane, origin.row.id, this.deps.clock());
+  }
+
+  private async reportSuperseded(job: DeliveryJob, pruned: PrunedInbox[]): Promise<void> {
+    const byRule = new Map<CoalescingRule, number>();
+    for (const { rule } of pruned) byRule.set(rule, (byRule.get(rule) ?? 0) + 1);
+    for (const [rule, inboxes] of byRule) this.deps.onCoalesced?.(rule, inboxes);
+    await this.report({ ...this.fields(job), outcomes: supersededOutcomes(pruned), at: new Date(this.deps.clock()).toISOString() });
   }
 
   private async report(report: DeliveryReport): Promise<void> {

@@ -1,5 +1,5 @@
 import type { DeliveryJob } from "@fediflow/contracts";
-import type { ScheduleStore, WaitReason } from "./schedule-store";
+import type { ScheduledDelivery, ScheduleStore, WaitReason } from "./schedule-store";
 
 /**
  * Which lanes have deliveries waiting in the schedule, for the partitions this process owns,
@@ -58,6 +58,22 @@ export class HeldLanes {
   /** The lane's head finished and left the schedule. */
   async complete(partition: number, lane: string, id: number, now: number): Promise<void> {
     await this.store.complete(id, lane, now);
+    this.adjust(partition, lane, -1);
+  }
+
+  /** Rows waiting behind a lane's head, oldest first. */
+  behind(lane: string, headId: number, limit: number): Promise<ScheduledDelivery[]> {
+    return this.store.behind(lane, headId, limit);
+  }
+
+  /** A row behind the head keeps fewer inboxes. */
+  shrink(id: number, job: DeliveryJob): Promise<void> {
+    return this.store.shrink(id, job);
+  }
+
+  /** A row behind the head has nothing left to send and leaves the lane. */
+  async remove(partition: number, lane: string, id: number): Promise<void> {
+    await this.store.remove(id, lane);
     this.adjust(partition, lane, -1);
   }
 

@@ -82,6 +82,9 @@ async function main(): Promise<void> {
         reports.map((report) => ({ key: report.host, value: report })),
       ),
     onReport: metrics.recordReport,
+    coalescing: config.FEDIFLOW_COALESCING,
+    reactionHoldMs: config.FEDIFLOW_REACTION_HOLD_MS,
+    onCoalesced: metrics.recordCoalesced,
     clock,
   });
 
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
     logger,
     maxInFlight: config.FEDIFLOW_DELIVERY_MAX_IN_FLIGHT_MESSAGES,
     laneOf: (message) => laneOf(message.value),
-    handle: (message) => worker.handle(message.value),
+    handle: (message, behind) => worker.handle(message.value, () => behind().map((queued) => queued.value)),
     onPartitionAssigned: (partition) => held.assign(partition),
     onPartitionRevoked: (partition) => held.revoke(partition),
   });

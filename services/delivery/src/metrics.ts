@@ -47,7 +47,16 @@ export function deliveryMetrics(registry: Registry, sources: { limiter: HostLimi
       this.inc({ accepted: "false" }, sources.sender.secondKnocks - sources.sender.secondKnocksAccepted);
     },
   });
+  const coalesced = new Counter({
+    name: "fediflow_coalesced_total",
+    help: "Requests saved by coalescing: inboxes that a newer activity about the same object replaced or cancelled, by rule",
+    labelNames: ["rule"],
+    registers: [registry],
+  });
   return {
+    recordCoalesced(rule: string, inboxes: number) {
+      coalesced.inc({ rule }, inboxes);
+    },
     recordReport(report: DeliveryReport) {
       for (const outcome of report.outcomes) {
         outcomes.inc({ outcome: outcome.outcome });

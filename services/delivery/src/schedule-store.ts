@@ -1,7 +1,7 @@
 import { DeliveryJobSchema, type DeliveryJob } from "@fediflow/contracts";
 import { inTransaction, type Pool, type PoolClient } from "@fediflow/postgres";
 
-export type WaitReason = "retry" | "retry-after" | "paused" | "overflow" | "queued";
+export type WaitReason = "retry" | "retry-after" | "paused" | "overflow" | "queued" | "reaction-hold";
 
 export interface ScheduledDelivery {
   id: number;
@@ -88,6 +88,29 @@ export class ScheduleStore {
           WHERE id = (SELECT id FROM delivery_schedule WHERE lane = $1 ORDER BY id LIMIT 1)`,
         [lane, now],
       );
+    });
+  }
+
+  /** Rows waiting behind a lane's head, oldest first (what coalescing looks at). */
+  async behind(lane: string, headId: number, limit: number): Promise<ScheduledDelivery[]> {
+    const result = await this.pool.query<Row>(
+      `SELECT id, partition, lane, reason, job, due_at FROM delivery_schedule
+        WHERE lane = $1 AND id > $2 ORDER BY id LIMIT $3`,
+      [lane, headId, limit],
+    );
+    return result.rows.map(toScheduled);
+  }
+
+  /** A row behind the head keeps its place with fewer inboxes. */
+  async shrink(id: number, job: DeliveryJob): Promise<void> {
+    await this.pool.query("UPDATE delivery_schedule SET job = $2 WHERE id = $1", [id, JSON.stringify(job)]);
+  }
+
+  /** Takes out a row behind the head that has nothing left to send. */
+  async remove(id: number, lane: string): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await lockLane(client, lane);
+      await client.query("DELETE FROM delivery_schedule WHERE id = $1 AND NOT head", [id]);
     });
   }
 

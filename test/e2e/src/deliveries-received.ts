@@ -17,3 +17,25 @@ export function duplicateCount(counts: Map<string, number>): number {
   for (const count of counts.values()) duplicates += count - 1;
   return duplicates;
 }
+
+/**
+ * The longest stretch without any accepted delivery within `windowMs` after each moment (a
+ * membership change): what a consumer-group rebalance costs, seen from the remote servers.
+ */
+export function longestSilenceAfter(fediverse: FakeFediverse, moments: number[], windowMs: number): number[] {
+  const receipts = fediverse
+    .allReceived()
+    .filter((post) => post.status === 202)
+    .map((post) => post.receivedAt)
+    .sort((a, b) => a - b);
+  return moments.map((moment) => {
+    const inside = receipts.filter((at) => at >= moment && at <= moment + windowMs);
+    let longest = 0;
+    let previous = moment;
+    for (const at of inside) {
+      longest = Math.max(longest, at - previous);
+      previous = at;
+    }
+    return Math.max(longest, (inside.length > 0 ? moment + windowMs : moment) - previous);
+  });
+}

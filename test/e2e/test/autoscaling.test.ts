@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { topics } from "@fediflow/contracts";
 import { LocalAutoscaler, type ScalingSample } from "@fediflow/local-stack";
-import { TestStack, acceptedCounts, createNote, duplicateCount, waitFor, type LocalActor } from "../src";
+import { TestStack, acceptedCounts, createNote, duplicateCount, longestSilenceAfter, waitFor, type LocalActor } from "../src";
 
 let t: TestStack;
 let actor: LocalActor;
@@ -76,8 +76,16 @@ describe("delivery follows the backlog up and back down", () => {
       expect(exit.stopMs).toBeLessThan(10_000 + 5_000);
     }
     const peak = Math.max(...samples.map((s) => s.replicas));
+    // The pause each scale-out costs, as the remote servers see it: kafkajs rebalances eagerly
+    // (every member stops), and the mock cluster waits a session timeout (6 s here) minus 1 s
+    // for members to rejoin. Measured while the stream still flows (scale-outs happen mid-burst).
+    const scaleOuts = samples.filter((s, i) => i > 0 && s.replicas > samples[i - 1]!.replicas).map((s) => s.at);
+    const pauses = longestSilenceAfter(t.fediverse, scaleOuts, 15_000);
+    for (const pause of pauses) expect(pause).toBeLessThan(15_000);
     console.log(
-      `autoscaling: peak ${peak} processes, ${changes} membership changes, ${duplicateCount(counts)} duplicates; replicas over time: ${samples.map((s) => s.replicas).join("")}`,
+      `autoscaling: peak ${peak} processes, ${changes} membership changes, ${duplicateCount(counts)} duplicates; ` +
+        `longest silence after each scale-out: ${pauses.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(", ")}; ` +
+        `replicas over time: ${samples.map((s) => s.replicas).join("")}`,
     );
   });
 });

@@ -17,7 +17,8 @@ beforeAll(async () => {
         ...Array.from({ length: healthyCount }, () => ({ behaviour: { kind: "ok" as const, latencyMs: [5, 40] as [number, number] } })),
       ],
     },
-    env: { FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS: "10000" },
+    // The black hole holds requests for 30 s: a partition it blocked would hold its neighbours as long.
+    env: { FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS: "30000" },
   });
   actor = await t.registerActor("alice");
 });
@@ -43,16 +44,17 @@ describe("no host blocks another", () => {
     for (const activity of activities) {
       expect((await t.api("POST", "/v1/activities", { actor: actor.id, activity, audience: { followers: true } })).status).toBe(202);
     }
-    // Every healthy host has all ten long before the black hole's first timeout (10 s).
+    // Every healthy host has all ten long before the black hole's first timeout (30 s); the margin
+    // leaves room for a loaded machine.
     const complete = await waitFor(
       "every healthy host to receive all ten activities",
       () => (healthy.every((host) => host.received.filter((post) => post.status === 202).length === 10) ? Date.now() : undefined),
-      20_000,
+      25_000,
       50,
     );
-    expect(complete - submitted).toBeLessThan(8_000);
+    expect(complete - submitted).toBeLessThan(25_000);
     const lastNeighbourReceipt = Math.max(...neighbours.flatMap((host) => host.received.map((post) => post.receivedAt)));
-    expect(lastNeighbourReceipt - submitted).toBeLessThan(8_000);
+    expect(lastNeighbourReceipt - submitted).toBeLessThan(25_000);
     // The black hole was tried, and is still holding its requests open.
     expect(blackHole!.received.length).toBe(0);
     expect(blackHole!.peakConcurrency).toBeGreaterThan(0);
@@ -69,19 +71,28 @@ describe("no host blocks another", () => {
       { type: "Update", object: { id: note, type: "Note", content: "v4" } },
       { type: "Delete", object: { id: note, type: "Tombstone" } },
     ].map((activity, i) => ({ ...activity, id: `${note}/activity/${i}`, actor: actor.id }));
+    const ids: string[] = [];
     for (const activity of sequence) {
-      expect((await t.api("POST", "/v1/activities", { actor: actor.id, activity, audience: { inboxes: [inbox] } })).status).toBe(202);
+      const accepted = await t.api("POST", "/v1/activities", { actor: actor.id, activity, audience: { inboxes: [inbox] } });
+      expect(accepted.status).toBe(202);
+      ids.push(accepted.body.id as string);
     }
     const unrelated = Array.from({ length: 6 }, () => createNote(actor.id));
     for (const activity of unrelated) await t.api("POST", "/v1/activities", { actor: actor.id, activity, audience: { inboxes: [inbox] } });
 
     await waitFor(
-      "all eleven activities to arrive",
-      () => slow.received.filter((post) => post.status === 202).length >= 11 || undefined,
+      "the six unrelated activities to arrive",
+      () => slow.received.filter((post) => post.status === 202 && post.objectId !== note).length >= 6 || undefined,
       30_000,
     );
+    for (const id of ids) await t.waitUntilDone(id, 30_000);
+    // Updates that queued behind the slow Create are replaced by the Delete behind them
+    // (coalescing); whatever is sent keeps the order, the Create first and the Delete last.
     const ofNote = slow.received.filter((post) => post.objectId === note).map((post) => post.activityId);
-    expect(ofNote).toEqual(sequence.map((activity) => activity.id));
+    const order = sequence.map((activity) => activity.id);
+    expect(ofNote[0]).toBe(order[0]);
+    expect(ofNote.at(-1)).toBe(order.at(-1));
+    expect(ofNote.map((id) => order.indexOf(id))).toEqual([...ofNote.map((id) => order.indexOf(id))].sort((a, b) => a - b));
     // Unrelated activities did not queue behind each other: several were in flight at once.
     expect(slow.peakConcurrency).toBeGreaterThan(1);
   });

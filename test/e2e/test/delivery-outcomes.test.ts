@@ -49,7 +49,7 @@ describe("delivery outcomes", () => {
     expect(accepted.status).toBe(202);
     const id = accepted.body.id as string;
     const status = await t.waitUntilDone(id, 60_000);
-    expect(status.inboxes).toEqual({ total: 9, delivered: 4, failed: 5, pending: 0, parked: 0, blocked: 0 });
+    expect(status.inboxes).toEqual({ total: 9, delivered: 4, failed: 5, pending: 0, parked: 0, blocked: 0, superseded: 0 });
 
     const outcomes = await storedOutcomes(t, id);
     const of = (i: number) => outcomes.get(hosts[i]!.inboxOf("bob"));
