@@ -80,7 +80,7 @@ export class Replayer {
     const expired = deliveries.length - replayed;
     this.counts.replayed += replayed;
     this.counts.expired += expired;
-    if (replayed > 0) this.logger.info({ host: deliveries[0]!.host, replayed, expired }, "parked deliveries of a revived host sent again");
+    if (replayed > 0) this.logger.debug({ host: deliveries[0]!.host, replayed, expired }, "parked deliveries of a revived host sent again");
     if (replayed === 0 && expired > 0) this.logger.info({ expired }, "parked deliveries too old to send counted failed");
   }
 }
