@@ -7,6 +7,7 @@ interface ParkedRow {
   host: string;
   job: ParkedJob;
   parked_at: Date;
+  seq: string;
 }
 
 const fromRow = (row: ParkedRow): ParkedDelivery => ({
@@ -32,18 +33,22 @@ export const replayableHostsSql = `WITH RECURSIVE parked_hosts(host) AS (
    LIMIT $1`;
 
 /**
- * Deletes and returns a host's oldest rows parked since ($2, "fresh") or before ($2, "stale")
- * a time. SKIP LOCKED lets replicas share the work without taking a row twice; the rows are
- * deleted by ctid (a TID scan), which cannot change while the subquery holds their locks.
+ * Deletes and returns a host's first rows (arrival order) parked since ($2, "fresh") or before
+ * ($2, "stale") a time. SKIP LOCKED lets replicas share the work without taking a row twice;
+ * the rows are deleted by ctid (a TID scan), which cannot change while the subquery holds their
+ * locks. RETURNING has no order: callers sort by seq.
  */
-const claim = (where: string, limit: string) => `DELETE FROM parked_deliveries
+const claim = (where: string, order: string, limit: string) => `DELETE FROM parked_deliveries
    WHERE ctid = ANY(ARRAY(SELECT ctid FROM parked_deliveries WHERE ${where}
-                           ORDER BY parked_at LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-  RETURNING activity_id, inbox, host, job, parked_at`;
-export const claimFreshSql = claim("host = $1 AND parked_at >= $2::timestamptz", "$3");
-export const claimStaleSql = claim("host = $1 AND parked_at < $2::timestamptz", "$3");
+                           ORDER BY ${order} LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+  RETURNING activity_id, inbox, host, job, parked_at, seq`;
+export const claimFreshSql = claim("host = $1 AND parked_at >= $2::timestamptz", "seq", "$3");
+export const claimStaleSql = claim("host = $1 AND parked_at < $2::timestamptz", "seq", "$3");
 /** The rows parked longest, before $1, whatever their host. */
-export const expireSql = claim("parked_at < $1::timestamptz", "$2");
+export const expireSql = claim("parked_at < $1::timestamptz", "parked_at", "$2");
+
+const inArrivalOrder = (rows: ParkedRow[]): ParkedDelivery[] =>
+  [...rows].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1)).map(fromRow);
 
 /** The durable park: deliveries held for dead hosts until they are revived. */
 export class ParkedStore {
@@ -85,9 +90,10 @@ export class ParkedStore {
   ): Promise<number> {
     return inTransaction(this.pool, async (client) => {
       const cutoffIso = new Date(cutoff).toISOString();
-      const fresh = await client.query<ParkedRow>(claimFreshSql, [host, cutoffIso, limits.fresh]);
+      // The stale first, so the fresh claim's walk in arrival order does not step over them.
       const stale = await client.query<ParkedRow>(claimStaleSql, [host, cutoffIso, limits.stale]);
-      const deliveries = [...stale.rows, ...fresh.rows].map(fromRow);
+      const fresh = await client.query<ParkedRow>(claimFreshSql, [host, cutoffIso, limits.fresh]);
+      const deliveries = inArrivalOrder([...stale.rows, ...fresh.rows]);
       if (deliveries.length > 0) await send(deliveries);
       return deliveries.length;
     });
@@ -100,7 +106,7 @@ export class ParkedStore {
   async expire(cutoff: number, limit: number, settle: (deliveries: ParkedDelivery[]) => Promise<void>): Promise<number> {
     return inTransaction(this.pool, async (client) => {
       const stale = await client.query<ParkedRow>(expireSql, [new Date(cutoff).toISOString(), limit]);
-      if (stale.rows.length > 0) await settle(stale.rows.map(fromRow));
+      if (stale.rows.length > 0) await settle(inArrivalOrder(stale.rows));
       return stale.rows.length;
     });
   }

@@ -55,6 +55,15 @@ describe("the park", () => {
     expect(new Set(sent).size).toBe(50);
   });
 
+  it("replays in the order deliveries were parked, though one batch shares one park time", async () => {
+    const host = "ordered.example";
+    const order = [7, 3, 9, 1, 5];
+    await store.park(order.map((n) => parked(host, 400 + n, 5_000)));
+    const sent: string[] = [];
+    while ((await store.replay(host, 0, { fresh: 2, stale: 10 }, async (deliveries) => void sent.push(...deliveries.map((d) => d.activityId)))) > 0);
+    expect(sent).toEqual(order.map((n) => activity(400 + n)));
+  });
+
   it("nothing is lost when sending fails: the rows stay parked", async () => {
     const host = "flaky-broker.example";
     await store.park([parked(host, 200, 1_000)]);
