@@ -47,7 +47,8 @@ describe("the park", () => {
     const host = "revived.example";
     await store.park(Array.from({ length: 50 }, (_, n) => parked(host, 100 + n, 10_000 + n)));
     const sent: string[] = [];
-    const round = () => store.replay(host, 0, { fresh: 7, stale: 10 }, async (deliveries) => void sent.push(...deliveries.map((d) => d.inbox)));
+    const round = () =>
+      store.replay(host, 0, { fresh: 7, stale: 10 }, async (deliveries) => void sent.push(...deliveries.map((d) => d.inbox)));
     const counts = await Promise.all([round(), round(), round()]);
     expect(counts.every((n) => n <= 7)).toBe(true);
     while ((await round()) > 0);
@@ -60,7 +61,10 @@ describe("the park", () => {
     const order = [7, 3, 9, 1, 5];
     await store.park(order.map((n) => parked(host, 400 + n, 5_000)));
     const sent: string[] = [];
-    while ((await store.replay(host, 0, { fresh: 2, stale: 10 }, async (deliveries) => void sent.push(...deliveries.map((d) => d.activityId)))) > 0);
+    while (
+      (await store.replay(host, 0, { fresh: 2, stale: 10 }, async (deliveries) => void sent.push(...deliveries.map((d) => d.activityId)))) >
+      0
+    );
     expect(sent).toEqual(order.map((n) => activity(400 + n)));
   });
 

@@ -57,7 +57,15 @@ describe("parked deliveries", () => {
 
   it("replays the young as fresh jobs per activity, in bounded inbox batches, and fails the old with the reason", () => {
     const inboxes = ["a", "b", "c"].map((user) => `https://dead.example/users/${user}/inbox`);
-    const young = parkedDeliveries([report(activity, inboxes.map((inbox) => [inbox, "parked"]))], 10 * day);
+    const young = parkedDeliveries(
+      [
+        report(
+          activity,
+          inboxes.map((inbox) => [inbox, "parked"]),
+        ),
+      ],
+      10 * day,
+    );
     const old = parkedDeliveries([report(other, [["https://dead.example/inbox", "parked"]])], 0).map((d) => parkedAt(d, 1 * day));
     const replay = planReplay([...young, ...old], 10 * day + 1, 7 * day, 2);
     expect(replay.jobs).toHaveLength(2);
@@ -69,7 +77,9 @@ describe("parked deliveries", () => {
         host: "dead.example",
         attempt: 0,
         parkExpired: true,
-        outcomes: [{ inbox: "https://dead.example/inbox", outcome: "expired", status: null, reason: "parked longer than 7 days", durationMs: 0 }],
+        outcomes: [
+          { inbox: "https://dead.example/inbox", outcome: "expired", status: null, reason: "parked longer than 7 days", durationMs: 0 },
+        ],
       }),
     ]);
   });

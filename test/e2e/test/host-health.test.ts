@@ -50,7 +50,11 @@ afterAll(async () => {
 const host = (i: number): VirtualHost => t.fediverse.hosts[i]!;
 
 async function submit(inboxes: string[], actors: string[] = []): Promise<string> {
-  const accepted = await t.api("POST", "/v1/activities", { actor: actor.id, activity: createNote(actor.id), audience: { inboxes, actors } });
+  const accepted = await t.api("POST", "/v1/activities", {
+    actor: actor.id,
+    activity: createNote(actor.id),
+    audience: { inboxes, actors },
+  });
   expect(accepted.status).toBe(202);
   return accepted.body.id as string;
 }
@@ -62,7 +66,11 @@ const waitForState = (h: VirtualHost, state: string, timeoutMs = 30_000) =>
 const waitForParked = (id: string, parked: number) =>
   waitFor(`${id} parked ${parked}`, async () => ((await statusOf(id)).inboxes.parked === parked ? true : undefined), 30_000, 100);
 const history = async (h: VirtualHost) =>
-  (await t.db.query<{ to_state: string; reason: string }>("SELECT to_state, reason FROM host_history WHERE host = $1 ORDER BY id", [h.host])).rows;
+  (
+    await t.db.query<{ to_state: string; reason: string }>("SELECT to_state, reason FROM host_history WHERE host = $1 ORDER BY id", [
+      h.host,
+    ])
+  ).rows;
 
 describe("host health", () => {
   it("a failing host becomes dead, its deliveries are parked, it is probed at doubling intervals and revived by a probe; parked deliveries go out once", async () => {
@@ -95,7 +103,8 @@ describe("host health", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const delivered = h.received.filter((post) => post.status === 202);
     const perInbox = new Map<string, number>();
-    for (const post of delivered) perInbox.set(`${post.activityId} ${post.inbox}`, (perInbox.get(`${post.activityId} ${post.inbox}`) ?? 0) + 1);
+    for (const post of delivered)
+      perInbox.set(`${post.activityId} ${post.inbox}`, (perInbox.get(`${post.activityId} ${post.inbox}`) ?? 0) + 1);
     expect(delivered).toHaveLength(11);
     expect([...perInbox.values()]).toEqual(Array(11).fill(1));
     // A revived host is not flooded: 2 parked deliveries per 100 ms round, so 11 take 5 rounds.
@@ -152,7 +161,9 @@ describe("host health", () => {
     const inboxes = done.inboxes as Record<string, number>;
     expect(inboxes.blocked).toBeGreaterThanOrEqual(1);
     expect(inboxes).toMatchObject({ total: inboxes.blocked, delivered: 0 });
-    expect((await t.api("GET", "/v1/hosts?state=blocked")).body.hosts).toEqual([expect.objectContaining({ host: h.host, state: "blocked" })]);
+    expect((await t.api("GET", "/v1/hosts?state=blocked")).body.hosts).toEqual([
+      expect.objectContaining({ host: h.host, state: "blocked" }),
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(h.received).toEqual([]);
     expect(h.fetched).toEqual([]);
