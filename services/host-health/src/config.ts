@@ -42,7 +42,7 @@ export const hostHealthSettings = z.object({
   FEDIFLOW_PROBE_TIMEOUT_MS: millis(10_000),
   /** Probes in flight at once per process. */
   FEDIFLOW_PROBE_CONCURRENCY: count(16),
-  /** Parked deliveries older than this are counted failed at revival instead of sent, ms (7 days). */
+  /** Parked deliveries older than this are counted failed instead of sent (at revival or while dead), ms (7 days). */
   FEDIFLOW_PARKED_MAX_AGE_MS: millis(7 * day),
   /** Parked deliveries (inboxes) sent again per second to one revived host, per process. */
   FEDIFLOW_REPLAY_RATE_PER_HOST: count(20),
