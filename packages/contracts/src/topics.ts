@@ -77,6 +77,11 @@ export const DeliveryReportSchema = DeliveryJobSchema.omit({ inboxes: true, trac
   outcomes: z.array(InboxOutcomeSchema).min(1),
   /** ISO-8601 time the attempt ended. */
   at: z.string(),
+  /**
+   * Set by host-health on a parked delivery it gave up on at revival (parked longer than the
+   * maximum age): no request was made, so the outcome says nothing about the host's health.
+   */
+  parkExpired: z.boolean().optional(),
 });
 export type DeliveryReport = z.infer<typeof DeliveryReportSchema>;
 

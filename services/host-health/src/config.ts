@@ -7,6 +7,7 @@ import {
   kafkaSettings,
   loadConfig,
   millis,
+  networkSettings,
   port,
   redisSettings,
 } from "@fediflow/config";
@@ -20,6 +21,7 @@ export const hostHealthSettings = z.object({
   ...redisSettings,
   ...kafkaSettings,
   ...grpcTlsSettings,
+  ...networkSettings,
   /** gRPC port of the HostHealth service. */
   FEDIFLOW_HOST_HEALTH_GRPC_PORT: port(50052),
   /** Consecutive unreachable attempts that trip the circuit breaker. */
@@ -34,6 +36,20 @@ export const hostHealthSettings = z.object({
   FEDIFLOW_PROBE_INITIAL_MS: millis(hour),
   /** Longest interval between probes of a dead host, ms (1 week). */
   FEDIFLOW_PROBE_MAX_MS: millis(7 * day),
+  /** How often due probes of dead hosts are looked for, ms (10 s). */
+  FEDIFLOW_PROBE_POLL_MS: millis(10_000),
+  /** Whole-request timeout of one nodeinfo probe, ms (10 s). */
+  FEDIFLOW_PROBE_TIMEOUT_MS: millis(10_000),
+  /** Probes in flight at once per process. */
+  FEDIFLOW_PROBE_CONCURRENCY: count(16),
+  /** Parked deliveries older than this are counted failed instead of sent (at revival or while dead), ms (7 days). */
+  FEDIFLOW_PARKED_MAX_AGE_MS: millis(7 * day),
+  /** Parked deliveries (inboxes) sent again per second to one revived host, per process. */
+  FEDIFLOW_REPLAY_RATE_PER_HOST: count(20),
+  /** How often revived hosts' parked deliveries are looked for, ms (1 s). */
+  FEDIFLOW_REPLAY_POLL_MS: millis(1_000),
+  /** Inboxes per replayed delivery job (fan-out's FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE). */
+  FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE: count(100),
 });
 
 export type HostHealthConfig = z.infer<typeof hostHealthSettings>;

@@ -65,6 +65,8 @@ export class HostBook {
     private readonly redis: Redis,
     /** Publishes state changes (host-events topic) before they commit; a retry republishes. */
     private readonly publish: (events: HostEvent[]) => Promise<void>,
+    /** Where operator listings read: a replica when FEDIFLOW_DATABASE_READ_URL is set. */
+    private readonly readPool: Pool = pool,
   ) {}
 
   async change(
@@ -154,7 +156,7 @@ export class HostBook {
 
   /** Hosts in host-name order, optionally one state, after a host name (keyset paging). */
   async list(state: HostStateName | null, limit: number, after: string): Promise<HostRecord[]> {
-    const result = await this.pool.query<HostRow>(
+    const result = await this.readPool.query<HostRow>(
       `SELECT * FROM hosts WHERE ($1::text IS NULL OR state = $1) AND host > $2 ORDER BY host LIMIT $3`,
       [state, after, limit],
     );

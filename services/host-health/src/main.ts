@@ -1,16 +1,22 @@
 import { grpcTlsFiles } from "@fediflow/config";
 import { topics } from "@fediflow/contracts";
 import { startGrpcServer } from "@fediflow/grpc";
-import { TopicProducer, consumerTiming, createKafka } from "@fediflow/kafka";
+import { TopicProducer, consumerTiming, createKafka, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRedis, redisReachable } from "@fediflow/redis";
+import { createRemoteAgent, userAgent } from "@fediflow/remote-http";
 import { closeServer, createMetricsRegistry, exitOnFailure, onShutdown, startOpsServer } from "@fediflow/runtime";
 import { loadHostHealthConfig } from "./config";
 import { hostHealthService } from "./grpc-server";
 import { HostBook } from "./host-book";
 import type { HealthPolicy } from "./host-state";
+import { hostHealthMetrics } from "./metrics";
+import { probeHost } from "./nodeinfo-probe";
 import { healthConsumer } from "./outcome-consumer";
+import { ParkedStore } from "./parked-store";
+import { Prober } from "./prober";
+import { Replayer } from "./replayer";
 
 async function main(): Promise<void> {
   // 1. Configuration and logs.
@@ -32,19 +38,75 @@ async function main(): Promise<void> {
     max: config.FEDIFLOW_DATABASE_POOL_SIZE,
     applicationName: "fediflow-host-health",
   });
+  // Operator listings and metrics may read a replica; state changes stay on the primary.
+  const readPool = config.FEDIFLOW_DATABASE_READ_URL
+    ? createPool({
+        connectionString: config.FEDIFLOW_DATABASE_READ_URL,
+        max: config.FEDIFLOW_DATABASE_POOL_SIZE,
+        applicationName: "fediflow-host-health-read",
+      })
+    : pool;
   const redis = createRedis(config.FEDIFLOW_REDIS_URL, "fediflow-host-health", config.FEDIFLOW_REDIS_KEY_PREFIX);
   const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-host-health`, logger });
   const producer = await TopicProducer.connect(kafka, true);
-  const book = new HostBook(pool, redis, (events) =>
-    producer.send(
-      topics.hostEvents,
-      events.map((event) => ({ key: event.host, value: event })),
-    ),
+  const book = new HostBook(
+    pool,
+    redis,
+    (events) =>
+      producer.send(
+        topics.hostEvents,
+        events.map((event) => ({ key: event.host, value: event })),
+      ),
+    readPool,
   );
+  const park = new ParkedStore(pool);
+  const agent = createRemoteAgent({
+    allowPrivateNetworks: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
+    dnsServers: config.FEDIFLOW_DNS_SERVERS,
+    connectTimeoutMs: Math.min(5_000, config.FEDIFLOW_PROBE_TIMEOUT_MS),
+    connectionsPerOrigin: 1,
+    keepAliveTimeoutMs: 1_000,
+  });
 
-  // 3. The outcome consumer that feeds every host's state machine.
-  const consumer = healthConsumer(kafka, book, policy, logger, clock, consumerTiming(config));
+  // 3. The outcome consumer that feeds every host's state machine and the park, the prober of
+  //    dead hosts, and the replay of revived hosts' parked deliveries.
+  const consumer = healthConsumer(kafka, book, park, policy, logger, clock, consumerTiming(config));
   await consumer.start();
+  const prober = new Prober(
+    pool,
+    book,
+    policy,
+    {
+      roundMs: config.FEDIFLOW_PROBE_POLL_MS,
+      concurrency: config.FEDIFLOW_PROBE_CONCURRENCY,
+      probe: (host) =>
+        probeHost(host, {
+          dispatcher: agent,
+          timeoutMs: config.FEDIFLOW_PROBE_TIMEOUT_MS,
+          allowPlainHttp: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
+          userAgent: userAgent(config.FEDIFLOW_INSTANCE_URL),
+        }),
+    },
+    logger,
+    clock,
+  );
+  prober.start();
+  const replayer = new Replayer(
+    park,
+    {
+      sendJobs: (jobs) => producer.send(topics.deliveries, jobs),
+      sendReports: (reports) => producer.send(topics.outcomes, reports),
+    },
+    {
+      maxAgeMs: config.FEDIFLOW_PARKED_MAX_AGE_MS,
+      perHostPerSecond: config.FEDIFLOW_REPLAY_RATE_PER_HOST,
+      roundMs: config.FEDIFLOW_REPLAY_POLL_MS,
+      inboxesPerJob: config.FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE,
+    },
+    logger,
+    clock,
+  );
+  replayer.start();
 
   // 4. Servers.
   const grpc = await startGrpcServer(
@@ -55,6 +117,8 @@ async function main(): Promise<void> {
     grpcTlsFiles(config),
   );
   const registry = createMetricsRegistry("host-health");
+  hostHealthMetrics(registry, readPool, new ParkedStore(readPool), prober, replayer);
+  const lag = registerConsumerLagMetrics(registry, kafka, [consumer]);
   const ops = await startOpsServer(
     config.FEDIFLOW_OPS_PORT,
     { registry, readiness: { database: () => databaseReachable(pool), redis: () => redisReachable(redis) } },
@@ -62,12 +126,17 @@ async function main(): Promise<void> {
     config.FEDIFLOW_LISTEN_ADDRESS,
   );
 
-  // 5. On SIGTERM: refuse new calls, stop consuming, close connections.
+  // 5. On SIGTERM: refuse new calls, stop probing, replaying and consuming, close connections.
   onShutdown(logger, [
     () => grpc.close(),
+    () => prober.stop(),
+    () => replayer.stop(),
     () => consumer.stop(),
+    () => lag.close(),
     () => producer.disconnect(),
+    () => agent.close(),
     () => closeServer(ops),
+    async () => (readPool === pool ? undefined : readPool.end()),
     () => pool.end(),
     () => redis.quit(),
   ]);

@@ -2,12 +2,16 @@ import { topics, type DeliveryReport } from "@fediflow/contracts";
 import { BatchConsumer, type ConsumerTiming, type Kafka } from "@fediflow/kafka";
 import type { Logger } from "@fediflow/logging";
 import type { HostBook } from "./host-book";
+import { parkedDeliveries } from "./parked";
+import type { ParkedStore } from "./parked-store";
 import { contactOf, recordContact, type Contact, type HealthPolicy } from "./host-state";
 
 /** The contacts a batch of reports makes with each host, in order. */
 export function contactsByHost(reports: DeliveryReport[]): Map<string, Contact[]> {
   const byHost = new Map<string, Contact[]>();
   for (const report of reports) {
+    // host-health's own verdict on an old parked delivery: nobody talked to the host.
+    if (report.parkExpired) continue;
     for (const outcome of report.outcomes) {
       const contact = contactOf(outcome.outcome, outcome.status);
       if (!contact) continue;
@@ -19,10 +23,11 @@ export function contactsByHost(reports: DeliveryReport[]): Map<string, Contact[]
   return byHost;
 }
 
-/** Feeds every delivery outcome into its host's state machine. */
+/** Feeds every delivery outcome into its host's state machine and parks what was parked. */
 export function healthConsumer(
   kafka: Kafka,
   book: HostBook,
+  park: ParkedStore,
   policy: HealthPolicy,
   logger: Logger,
   clock: () => number,
@@ -35,8 +40,10 @@ export function healthConsumer(
     logger,
     timing,
     async handleBatch(messages) {
-      const contacts = contactsByHost(messages.map((message) => message.value));
+      const reports = messages.map((message) => message.value);
+      const contacts = contactsByHost(reports);
       const now = clock();
+      await park.park(parkedDeliveries(reports, now));
       await book.change(
         [...contacts.keys()],
         (record) => {

@@ -87,7 +87,7 @@ describe("blocked and dead hosts, and the activity's accounting", () => {
       90_000,
       25,
     );
-    expect(done.inboxes).toEqual({ total: 12, delivered: 3, failed: 4, pending: 0, parked: 2, blocked: 3 });
+    expect(done.inboxes).toEqual({ total: 12, delivered: 3, failed: 4, pending: 0, parked: 2, blocked: 3, superseded: 0 });
     for (const status of seen) {
       const { total, delivered, failed, parked, blocked, pending } = status.inboxes;
       const settled = delivered + failed + parked + blocked;

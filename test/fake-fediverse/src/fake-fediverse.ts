@@ -69,6 +69,8 @@ export interface VirtualHost {
   received: ReceivedPost[];
   /** Every GET of an actor document, in arrival order. */
   fetched: ReceivedFetch[];
+  /** Arrival times of every GET of /.well-known/nodeinfo (host-health's probes). */
+  probed: number[];
   /** Highest number of requests it was handling at once. */
   peakConcurrency: number;
   inboxOf(user: string): string;
@@ -208,6 +210,7 @@ export class FakeFediverse {
         sharedInbox: `${origin}/inbox`,
         received: [],
         fetched: [],
+        probed: [],
         peakConcurrency: 0,
         inboxOf: (user) => `${origin}/users/${user}/inbox`,
         actorOf: (user) => `${origin}/users/${user}`,
@@ -439,6 +442,7 @@ export class FakeFediverse {
     const json = (status: number, value: unknown) => {
       res.writeHead(status, { "content-type": "application/activity+json" }).end(JSON.stringify(value));
     };
+    if (path === "/.well-known/nodeinfo") host.probed.push(Date.now());
     if (host.behaviour.kind === "blackHole") return;
     const actor = /^\/users\/([^/]+)$/.exec(path);
     if (actor) {

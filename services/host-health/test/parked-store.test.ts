@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPool, createScratchDatabase, planNodes, sequentialScans, type Pool, type ScratchDatabase } from "@fediflow/postgres";
+import type { ParkedDelivery } from "../src/parked";
+import { ParkedStore, claimFreshSql, expireSql, replayableHostsSql } from "../src/parked-store";
+import { dueProbesSql } from "../src/prober";
+
+let database: ScratchDatabase;
+let pool: Pool;
+let store: ParkedStore;
+
+const activity = (n: number) => `0190f1a2-0000-7000-8000-${String(n).padStart(12, "0")}`;
+const parked = (host: string, n: number, parkedAt: number): ParkedDelivery => ({
+  activityId: activity(n),
+  inbox: `https://${host}/users/u${n}/inbox`,
+  host,
+  parkedAt,
+  job: { activityId: activity(n), actorId: "https://local.example/users/alice", activityType: "Create", objectId: null },
+});
+const setState = (host: string, state: string) =>
+  pool.query("INSERT INTO hosts (host, state) VALUES ($1, $2) ON CONFLICT (host) DO UPDATE SET state = excluded.state", [host, state]);
+
+beforeAll(async () => {
+  database = await createScratchDatabase();
+  pool = createPool({ connectionString: database.url, applicationName: "parked-test", max: 4 });
+  store = new ParkedStore(pool);
+}, 60_000);
+afterAll(async () => {
+  await pool?.end();
+  await database?.drop();
+});
+
+describe("the park", () => {
+  it("keeps the first park time, and offers only hosts that are neither dead nor blocked", async () => {
+    await store.park([parked("dead.example", 1, 1_000), parked("blocked.example", 2, 1_000), parked("back.example", 3, 1_000)]);
+    await store.park([parked("back.example", 3, 9_000), parked("never-heard.example", 4, 1_000)]);
+    await setState("dead.example", "dead");
+    await setState("blocked.example", "blocked");
+    await setState("back.example", "healthy");
+    expect(await store.replayableHosts(10)).toEqual(["back.example", "never-heard.example"]);
+    const sent: ParkedDelivery[][] = [];
+    await store.replay("back.example", 0, { fresh: 10, stale: 10 }, async (deliveries) => void sent.push(deliveries));
+    expect(sent).toEqual([[expect.objectContaining({ activityId: activity(3), parkedAt: 1_000 })]]);
+    await pool.query("DELETE FROM parked_deliveries");
+  });
+
+  it("replays each parked delivery once, even with several replayers at once, at most `fresh` per round", async () => {
+    const host = "revived.example";
+    await store.park(Array.from({ length: 50 }, (_, n) => parked(host, 100 + n, 10_000 + n)));
+    const sent: string[] = [];
+    const round = () =>
+      store.replay(host, 0, { fresh: 7, stale: 10 }, async (deliveries) => void sent.push(...deliveries.map((d) => d.inbox)));
+    const counts = await Promise.all([round(), round(), round()]);
+    expect(counts.every((n) => n <= 7)).toBe(true);
+    while ((await round()) > 0);
+    expect(sent).toHaveLength(50);
+    expect(new Set(sent).size).toBe(50);
+  });
+
+  it("replays in the order deliveries were parked, though one batch shares one park time", async () => {
+    const host = "ordered.example";
+    const order = [7, 3, 9, 1, 5];
+    await store.park(order.map((n) => parked(host, 400 + n, 5_000)));
+    const sent: string[] = [];
+    while (
+      (await store.replay(host, 0, { fresh: 2, stale: 10 }, async (deliveries) => void sent.push(...deliveries.map((d) => d.activityId)))) >
+      0
+    );
+    expect(sent).toEqual(order.map((n) => activity(400 + n)));
+  });
+
+  it("nothing is lost when sending fails: the rows stay parked", async () => {
+    const host = "flaky-broker.example";
+    await store.park([parked(host, 200, 1_000)]);
+    await expect(
+      store.replay(host, 0, { fresh: 10, stale: 10 }, async () => {
+        throw new Error("broker down");
+      }),
+    ).rejects.toThrow("broker down");
+    expect(await store.count()).toBe(1);
+    await pool.query("DELETE FROM parked_deliveries");
+  });
+
+  it("parked longer than the cutoff: taken by the stale claim and by expiry, whatever the host's state", async () => {
+    await store.park([parked("dead.example", 300, 1_000), parked("dead.example", 301, 50_000)]);
+    const stale: ParkedDelivery[] = [];
+    expect(await store.expire(10_000, 100, async (deliveries) => void stale.push(...deliveries))).toBe(1);
+    expect(stale.map((d) => d.activityId)).toEqual([activity(300)]);
+    expect(await store.count()).toBe(1);
+    await pool.query("DELETE FROM parked_deliveries");
+  });
+});
+
+describe("host-health's hot queries use their indexes (100,000 hosts, 200,000 parked deliveries)", () => {
+  beforeAll(async () => {
+    await pool.query(
+      `INSERT INTO hosts (host, state, next_probe_at)
+       SELECT 'h' || n || '.example', CASE WHEN n % 20 = 0 THEN 'dead' ELSE 'healthy' END,
+              CASE WHEN n % 20 = 0 THEN now() + interval '1 second' * n END
+         FROM generate_series(1, 100000) n ON CONFLICT DO NOTHING`,
+    );
+    await pool.query(
+      `INSERT INTO parked_deliveries (activity_id, inbox, host, job, parked_at)
+       SELECT ('00000000-0000-7000-8000-' || lpad(to_hex(n), 12, '0'))::uuid, 'https://h' || (n % 2000) * 20 || '.example/users/' || n || '/inbox',
+              'h' || (n % 2000) * 20 || '.example', '{}', now() - interval '1 second' * n
+         FROM generate_series(1, 200000) n`,
+    );
+    await pool.query("VACUUM ANALYZE");
+  }, 120_000);
+
+  it("due probes: the partial index of dead hosts", async () => {
+    const nodes = await planNodes(pool, dueProbesSql, [Date.now(), 500]);
+    expect(sequentialScans(nodes)).toEqual([]);
+    expect(nodes.some((node) => node["Index Name"] === "hosts_probe_due")).toBe(true);
+  });
+
+  it("replayable hosts: a loose index scan of the park, one probe per host", async () => {
+    expect(sequentialScans(await planNodes(pool, replayableHostsSql, [1000]))).toEqual([]);
+  });
+
+  it("claiming a host's oldest and expiring the oldest overall", async () => {
+    expect(sequentialScans(await planNodes(pool, claimFreshSql, ["h20.example", new Date(0).toISOString(), 20]))).toEqual([]);
+    expect(sequentialScans(await planNodes(pool, expireSql, [new Date().toISOString(), 1000]))).toEqual([]);
+  });
+});
