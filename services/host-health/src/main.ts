@@ -70,7 +70,13 @@ async function main(): Promise<void> {
 
   // 3. The outcome consumer that feeds every host's state machine and the park, the prober of
   //    dead hosts, and the replay of revived hosts' parked deliveries.
-  const consumer = healthConsumer(kafka, book, park, policy, logger, clock, consumerTiming(config));
+  const coalesced = new Map<string, number>();
+  const consumer = healthConsumer(kafka, book, park, policy, logger, clock, consumerTiming(config), {
+    settle: (reports) => producer.send(topics.outcomes, reports.map((report) => ({ key: report.host, value: report }))),
+    count: (pruned) => {
+      for (const { rule } of pruned) coalesced.set(rule, (coalesced.get(rule) ?? 0) + 1);
+    },
+  });
   await consumer.start();
   const prober = new Prober(
     pool,
@@ -117,7 +123,7 @@ async function main(): Promise<void> {
     grpcTlsFiles(config),
   );
   const registry = createMetricsRegistry("host-health");
-  hostHealthMetrics(registry, readPool, new ParkedStore(readPool), prober, replayer);
+  hostHealthMetrics(registry, readPool, new ParkedStore(readPool), prober, replayer, coalesced);
   const lag = registerConsumerLagMetrics(registry, kafka, [consumer]);
   const ops = await startOpsServer(
     config.FEDIFLOW_OPS_PORT,

@@ -5,7 +5,24 @@ import type { ParkedStore } from "./parked-store";
 import type { Prober } from "./prober";
 import type { Replayer } from "./replayer";
 
-export function hostHealthMetrics(registry: Registry, readPool: Pool, park: ParkedStore, prober: Prober, replayer: Replayer): void {
+export function hostHealthMetrics(
+  registry: Registry,
+  readPool: Pool,
+  park: ParkedStore,
+  prober: Prober,
+  replayer: Replayer,
+  coalesced: ReadonlyMap<string, number>,
+): void {
+  new Counter({
+    name: "fediflow_coalesced_total",
+    help: "Requests saved by coalescing: parked deliveries that a newer parked one replaced or cancelled, by rule",
+    labelNames: ["rule"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [rule, n] of coalesced) this.inc({ rule }, n);
+    },
+  });
   new Gauge({
     name: "fediflow_hosts",
     help: "Remote hosts FediFlow knows, by state (hosts never heard of are not counted)",

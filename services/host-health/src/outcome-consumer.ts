@@ -4,6 +4,7 @@ import type { Logger } from "@fediflow/logging";
 import type { HostBook } from "./host-book";
 import { parkedDeliveries } from "./parked";
 import type { ParkedStore } from "./parked-store";
+import type { PrunedParked } from "./park-coalescing";
 import { contactOf, recordContact, type Contact, type HealthPolicy } from "./host-state";
 
 /** The contacts a batch of reports makes with each host, in order. */
@@ -32,6 +33,8 @@ export function healthConsumer(
   logger: Logger,
   clock: () => number,
   timing: ConsumerTiming,
+  /** Publishes the outcomes of parked deliveries that coalescing settled, and counts them. */
+  coalesced: { settle(reports: DeliveryReport[]): Promise<void>; count?(pruned: PrunedParked[]): void },
 ): BatchConsumer<DeliveryReport> {
   return new BatchConsumer({
     kafka,
@@ -43,7 +46,7 @@ export function healthConsumer(
       const reports = messages.map((message) => message.value);
       const contacts = contactsByHost(reports);
       const now = clock();
-      await park.park(parkedDeliveries(reports, now));
+      coalesced.count?.(await park.park(parkedDeliveries(reports, now), now, coalesced.settle));
       await book.change(
         [...contacts.keys()],
         (record) => {

@@ -1,5 +1,7 @@
 import { inTransaction, type Pool } from "@fediflow/postgres";
+import type { DeliveryReport } from "@fediflow/contracts";
 import type { ParkedDelivery, ParkedJob } from "./parked";
+import { prunePark, supersededReports, type PrunedParked } from "./park-coalescing";
 
 interface ParkedRow {
   activity_id: string;
@@ -8,6 +10,7 @@ interface ParkedRow {
   job: ParkedJob;
   parked_at: Date;
   seq: string;
+  attempted: boolean;
 }
 
 const fromRow = (row: ParkedRow): ParkedDelivery => ({
@@ -16,6 +19,7 @@ const fromRow = (row: ParkedRow): ParkedDelivery => ({
   host: row.host,
   job: row.job,
   parkedAt: row.parked_at.getTime(),
+  attempted: row.attempted,
 });
 
 /**
@@ -41,11 +45,19 @@ export const replayableHostsSql = `WITH RECURSIVE parked_hosts(host) AS (
 const claim = (where: string, order: string, limit: string) => `DELETE FROM parked_deliveries
    WHERE ctid = ANY(ARRAY(SELECT ctid FROM parked_deliveries WHERE ${where}
                            ORDER BY ${order} LIMIT ${limit} FOR UPDATE SKIP LOCKED))
-  RETURNING activity_id, inbox, host, job, parked_at, seq`;
+  RETURNING activity_id, inbox, host, job, parked_at, seq, attempted`;
 export const claimFreshSql = claim("host = $1 AND parked_at >= $2::timestamptz", "seq", "$3");
 export const claimStaleSql = claim("host = $1 AND parked_at < $2::timestamptz", "seq", "$3");
 /** The rows parked longest, before $1, whatever their host. */
 export const expireSql = claim("parked_at < $1::timestamptz", "parked_at", "$2");
+
+/** Every parked row of some (host, object, inbox) lanes, locked against a replay taking them meanwhile. */
+export const laneRowsSql = `SELECT p.activity_id, p.inbox, p.host, p.job, p.parked_at, p.seq, p.attempted
+    FROM parked_deliveries p
+    JOIN (SELECT DISTINCT h, o, i FROM unnest($1::text[], $2::text[], $3::text[]) AS x(h, o, i)) lane
+      ON p.host = lane.h AND p.job->>'objectId' = lane.o AND p.inbox = lane.i
+   ORDER BY p.seq
+     FOR UPDATE OF p`;
 
 const inArrivalOrder = (rows: ParkedRow[]): ParkedDelivery[] =>
   [...rows].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1)).map(fromRow);
@@ -54,22 +66,46 @@ const inArrivalOrder = (rows: ParkedRow[]): ParkedDelivery[] =>
 export class ParkedStore {
   constructor(private readonly pool: Pool) {}
 
-  /** Parks deliveries; one already parked keeps its first time, so its age counts from then. */
-  async park(deliveries: ParkedDelivery[]): Promise<void> {
-    if (deliveries.length === 0) return;
-    await this.pool.query(
-      `INSERT INTO parked_deliveries (activity_id, inbox, host, job, parked_at)
-       SELECT a, i, h, j, to_timestamp(t / 1000.0)
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::float8[]) AS x(a, i, h, j, t)
-       ON CONFLICT (activity_id, inbox) DO NOTHING`,
-      [
-        deliveries.map((d) => d.activityId),
-        deliveries.map((d) => d.inbox),
-        deliveries.map((d) => d.host),
-        deliveries.map((d) => JSON.stringify(d.job)),
-        deliveries.map((d) => d.parkedAt),
-      ],
-    );
+  /**
+   * Parks deliveries; one already parked keeps its first time, so its age counts from then. The
+   * lanes the new ones join are coalesced at once: what a newer parked delivery replaces or
+   * cancels leaves the park and is settled superseded through `settle`, inside the transaction
+   * (a crash before the commit settles it again: at least once, never lost).
+   */
+  async park(deliveries: ParkedDelivery[], now: number, settle: (reports: DeliveryReport[]) => Promise<void>): Promise<PrunedParked[]> {
+    if (deliveries.length === 0) return [];
+    return inTransaction(this.pool, async (client) => {
+      await client.query(
+        `INSERT INTO parked_deliveries (activity_id, inbox, host, job, parked_at, attempted)
+         SELECT a, i, h, j, to_timestamp(t / 1000.0), at
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::float8[], $6::boolean[]) AS x(a, i, h, j, t, at)
+         ON CONFLICT (activity_id, inbox) DO NOTHING`,
+        [
+          deliveries.map((d) => d.activityId),
+          deliveries.map((d) => d.inbox),
+          deliveries.map((d) => d.host),
+          deliveries.map((d) => JSON.stringify(d.job)),
+          deliveries.map((d) => d.parkedAt),
+          deliveries.map((d) => d.attempted),
+        ],
+      );
+      const lanes = deliveries.filter((d) => d.job.objectId !== null);
+      if (lanes.length === 0) return [];
+      const rows = await client.query<ParkedRow>(laneRowsSql, [
+        lanes.map((d) => d.host),
+        lanes.map((d) => d.job.objectId),
+        lanes.map((d) => d.inbox),
+      ]);
+      const pruned = prunePark(inArrivalOrder(rows.rows));
+      if (pruned.length === 0) return [];
+      await client.query(
+        `DELETE FROM parked_deliveries p USING unnest($1::uuid[], $2::text[]) AS x(a, i)
+          WHERE p.activity_id = x.a AND p.inbox = x.i`,
+        [pruned.map((p) => p.delivery.activityId), pruned.map((p) => p.delivery.inbox)],
+      );
+      await settle(supersededReports(pruned, now));
+      return pruned;
+    });
   }
 
   async replayableHosts(limit: number): Promise<string[]> {

@@ -10,6 +10,8 @@ export interface ParkedDelivery {
   host: string;
   job: ParkedJob;
   parkedAt: number;
+  /** Tried before it was parked: it may have arrived, so coalescing never cancels it. */
+  attempted: boolean;
 }
 
 /** Every inbox a batch of reports parked, in report order (a later duplicate is dropped). */
@@ -20,7 +22,8 @@ export function parkedDeliveries(reports: DeliveryReport[], now: number): Parked
     for (const outcome of outcomes) {
       if (outcome.outcome !== "parked") continue;
       const key = `${report.activityId}\n${outcome.inbox}`;
-      if (!parked.has(key)) parked.set(key, { activityId: report.activityId, inbox: outcome.inbox, host, job, parkedAt: now });
+      if (!parked.has(key))
+        parked.set(key, { activityId: report.activityId, inbox: outcome.inbox, host, job, parkedAt: now, attempted: report.attempt > 1 });
     }
   }
   return [...parked.values()];

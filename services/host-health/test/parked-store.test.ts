@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, createScratchDatabase, planNodes, sequentialScans, type Pool, type ScratchDatabase } from "@fediflow/postgres";
+import type { DeliveryReport } from "@fediflow/contracts";
 import type { ParkedDelivery } from "../src/parked";
-import { ParkedStore, claimFreshSql, expireSql, replayableHostsSql } from "../src/parked-store";
+import { ParkedStore, claimFreshSql, expireSql, laneRowsSql, replayableHostsSql } from "../src/parked-store";
 import { dueProbesSql } from "../src/prober";
 
 let database: ScratchDatabase;
@@ -14,8 +15,10 @@ const parked = (host: string, n: number, parkedAt: number): ParkedDelivery => ({
   inbox: `https://${host}/users/u${n}/inbox`,
   host,
   parkedAt,
+  attempted: false,
   job: { activityId: activity(n), actorId: "https://local.example/users/alice", activityType: "Create", objectId: null },
 });
+const noSettle = async () => {};
 const setState = (host: string, state: string) =>
   pool.query("INSERT INTO hosts (host, state) VALUES ($1, $2) ON CONFLICT (host) DO UPDATE SET state = excluded.state", [host, state]);
 
@@ -31,8 +34,8 @@ afterAll(async () => {
 
 describe("the park", () => {
   it("keeps the first park time, and offers only hosts that are neither dead nor blocked", async () => {
-    await store.park([parked("dead.example", 1, 1_000), parked("blocked.example", 2, 1_000), parked("back.example", 3, 1_000)]);
-    await store.park([parked("back.example", 3, 9_000), parked("never-heard.example", 4, 1_000)]);
+    await store.park([parked("dead.example", 1, 1_000), parked("blocked.example", 2, 1_000), parked("back.example", 3, 1_000)], 0, noSettle);
+    await store.park([parked("back.example", 3, 9_000), parked("never-heard.example", 4, 1_000)], 0, noSettle);
     await setState("dead.example", "dead");
     await setState("blocked.example", "blocked");
     await setState("back.example", "healthy");
@@ -45,7 +48,7 @@ describe("the park", () => {
 
   it("replays each parked delivery once, even with several replayers at once, at most `fresh` per round", async () => {
     const host = "revived.example";
-    await store.park(Array.from({ length: 50 }, (_, n) => parked(host, 100 + n, 10_000 + n)));
+    await store.park(Array.from({ length: 50 }, (_, n) => parked(host, 100 + n, 10_000 + n)), 0, noSettle);
     const sent: string[] = [];
     const round = () =>
       store.replay(host, 0, { fresh: 7, stale: 10 }, async (deliveries) => void sent.push(...deliveries.map((d) => d.inbox)));
@@ -59,7 +62,7 @@ describe("the park", () => {
   it("replays in the order deliveries were parked, though one batch shares one park time", async () => {
     const host = "ordered.example";
     const order = [7, 3, 9, 1, 5];
-    await store.park(order.map((n) => parked(host, 400 + n, 5_000)));
+    await store.park(order.map((n) => parked(host, 400 + n, 5_000)), 0, noSettle);
     const sent: string[] = [];
     while (
       (await store.replay(host, 0, { fresh: 2, stale: 10 }, async (deliveries) => void sent.push(...deliveries.map((d) => d.activityId)))) >
@@ -70,7 +73,7 @@ describe("the park", () => {
 
   it("nothing is lost when sending fails: the rows stay parked", async () => {
     const host = "flaky-broker.example";
-    await store.park([parked(host, 200, 1_000)]);
+    await store.park([parked(host, 200, 1_000)], 0, noSettle);
     await expect(
       store.replay(host, 0, { fresh: 10, stale: 10 }, async () => {
         throw new Error("broker down");
@@ -81,11 +84,34 @@ describe("the park", () => {
   });
 
   it("parked longer than the cutoff: taken by the stale claim and by expiry, whatever the host's state", async () => {
-    await store.park([parked("dead.example", 300, 1_000), parked("dead.example", 301, 50_000)]);
+    await store.park([parked("dead.example", 300, 1_000), parked("dead.example", 301, 50_000)], 0, noSettle);
     const stale: ParkedDelivery[] = [];
     expect(await store.expire(10_000, 100, async (deliveries) => void stale.push(...deliveries))).toBe(1);
     expect(stale.map((d) => d.activityId)).toEqual([activity(300)]);
     expect(await store.count()).toBe(1);
+    await pool.query("DELETE FROM parked_deliveries");
+  });
+
+  it("coalesces a lane as it is parked: a Create and its Delete leave together, a newer Update replaces the older", async () => {
+    const host = "gone-a-week.example";
+    const inbox = `https://${host}/inbox`;
+    const about = (n: number, activityType: string, objectId: string, attempted = false): ParkedDelivery => ({
+      ...parked(host, n, 1_000),
+      inbox,
+      attempted,
+      job: { activityId: activity(n), actorId: "https://local.example/users/alice", activityType, objectId, activityIri: `https://local.example/a/${n}` },
+    });
+    const settled: DeliveryReport[] = [];
+    const settle = async (reports: DeliveryReport[]) => void settled.push(...reports);
+    await store.park([about(500, "Create", "note-1"), about(501, "Update", "note-1")], 0, settle);
+    await store.park([about(502, "Update", "note-1"), about(510, "Update", "note-2")], 0, settle);
+    expect(settled.map((r) => [r.activityId, r.outcomes[0]!.outcome, r.outcomes[0]!.reason])).toEqual([[activity(501), "superseded", "coalesced: replaced"]]);
+    await store.park([about(503, "Delete", "note-1")], 0, settle);
+    expect(settled.slice(1).map((r) => r.activityId).sort()).toEqual([activity(500), activity(502), activity(503)]);
+    // The other note is untouched; a Create tried before it was parked is never cancelled.
+    await store.park([about(520, "Create", "note-3", true), about(521, "Delete", "note-3")], 0, settle);
+    const left = await pool.query<{ activity_id: string }>("SELECT activity_id FROM parked_deliveries WHERE host = $1 ORDER BY seq", [host]);
+    expect(left.rows.map((row) => row.activity_id)).toEqual([activity(510), activity(520), activity(521)]);
     await pool.query("DELETE FROM parked_deliveries");
   });
 });
@@ -120,5 +146,10 @@ describe("host-health's hot queries use their indexes (100,000 hosts, 200,000 pa
   it("claiming a host's oldest and expiring the oldest overall", async () => {
     expect(sequentialScans(await planNodes(pool, claimFreshSql, ["h20.example", new Date(0).toISOString(), 20]))).toEqual([]);
     expect(sequentialScans(await planNodes(pool, expireSql, [new Date().toISOString(), 1000]))).toEqual([]);
+  });
+
+  it("a newly parked delivery's lane", async () => {
+    const nodes = await planNodes(pool, laneRowsSql, [["h20.example"], ["https://local.example/notes/1"], ["https://h20.example/users/1/inbox"]]);
+    expect(sequentialScans(nodes)).toEqual([]);
   });
 });

@@ -43,6 +43,8 @@ describe("parked deliveries", () => {
         inbox: "https://dead.example/inbox",
         host: "dead.example",
         parkedAt: 9_000,
+        // Attempt 3: tried before the host was found dead; it may have arrived.
+        attempted: true,
         job: {
           activityId: activity,
           actorId: "https://local.example/users/alice",

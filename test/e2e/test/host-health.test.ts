@@ -21,6 +21,7 @@ beforeAll(async () => {
         { behaviour: { kind: "status", status: 410 } }, // 4: answers 410
         { behaviour: { kind: "ok" } }, // 5: blocked by the operator
         { behaviour: { kind: "status", status: 503 } }, // 6: dies and stays dead
+        { behaviour: { kind: "status", status: 503 } }, // 7: dies while a note is written, edited and deleted
       ],
     },
     env: {
@@ -202,5 +203,53 @@ describe("host health", () => {
     // The verdict is not held against the host, which stays dead and probed.
     expect((await hostOf(h)).state).toBe("dead");
     expect(h.received.filter((post) => post.status === 202)).toEqual([]);
+  });
+
+  it("coalesces what is parked: a note created and deleted while the host was dead is never sent; another gets its final version", async () => {
+    const h = host(7);
+    const inbox = h.inboxOf("bob");
+    await submit([inbox]);
+    await waitForState(h, "dead");
+    const send = async (activity: Record<string, unknown>) => {
+      const accepted = await t.api("POST", "/v1/activities", { actor: actor.id, activity, audience: { inboxes: [inbox] } });
+      expect(accepted.status).toBe(202);
+      return accepted.body.id as string;
+    };
+    const edits = (create: Record<string, unknown>, n: number) => {
+      const note = create.object as Record<string, unknown>;
+      return Array.from({ length: n }, (_, i) => ({ id: `${note.id as string}#u${i + 1}`, type: "Update", actor: actor.id, object: { ...note, content: `v${i + 1}` } }));
+    };
+    const gone = createNote(actor.id, "regretted");
+    const goneNote = (gone.object as Record<string, unknown>).id as string;
+    const kept = createNote(actor.id, "kept");
+    const keptNote = (kept.object as Record<string, unknown>).id as string;
+    const goneIds = [
+      await send(gone),
+      ...(await Promise.all(edits(gone, 1).map(send))),
+      await send({ id: `${goneNote}#delete`, type: "Delete", actor: actor.id, object: { id: goneNote, type: "Tombstone" } }),
+    ];
+    const keptActivities = [kept, ...edits(kept, 3)];
+    const keptIds: string[] = [];
+    for (const activity of keptActivities) keptIds.push(await send(activity));
+    // Everything is parked (and coalesced as it is parked) before the host comes back.
+    const settledWhileDead = async (id: string) => {
+      const counts = (await statusOf(id)).inboxes;
+      return counts.parked + counts.superseded === 1 ? true : undefined;
+    };
+    for (const id of [...goneIds, ...keptIds]) await waitFor(`${id} parked or superseded`, () => settledWhileDead(id), 30_000, 100);
+
+    await t.fediverse.setBehaviour(h.host, { kind: "ok" });
+    await waitForState(h, "healthy");
+    // Parked counts as settled: wait for each to leave the park.
+    const leftThePark = async (id: string) => {
+      const counts = (await statusOf(id)).inboxes;
+      return counts.delivered + counts.superseded === 1 ? true : undefined;
+    };
+    for (const id of [...goneIds, ...keptIds]) await waitFor(`${id} out of the park`, () => leftThePark(id), 30_000, 100);
+    expect(await Promise.all(goneIds.map(async (id) => (await statusOf(id)).inboxes.superseded))).toEqual([1, 1, 1]);
+    expect(await Promise.all(keptIds.map(async (id) => (await statusOf(id)).inboxes.delivered))).toEqual([1, 0, 0, 1]);
+    const accepted = h.received.filter((post) => post.status === 202);
+    expect(accepted.filter((post) => post.objectId === goneNote)).toEqual([]);
+    expect(accepted.filter((post) => post.objectId === keptNote).map((post) => post.activityId)).toEqual([kept.id, keptActivities[3]!.id]);
   });
 });
