@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Edit storm (issue 12): one note created and edited 20 times, to followers on many hosts, while
-// 10 % of the hosts are slow (5 %) or down and then back (5 %). Run twice in one invocation, with
+// 10 % of the hosts are slow (5 %) or dead for a while and then revived (5 %). Run twice in one invocation, with
 // coalescing off and on: requests sent, and the time until every host holds the final version.
 // `pnpm --filter @fediflow/bench-edit-storm bench` (full) or `... test` (smoke: checks it works).
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -23,13 +23,18 @@ interface RunResult {
   accepted: number;
   /** From the first activity accepted by ingress to the last host accepting the final version. */
   finalStateSeconds: number;
+  /** The same, for each kind of host. */
+  finalStateSecondsBy: Record<HostKind, number>;
   superseded: number;
 }
 
+type HostKind = "healthy" | "slow" | "down";
+const kindOf = (i: number): HostKind => (i % 20 === 0 ? "slow" : i % 20 === 1 ? "down" : "healthy");
+
 const hosts = (): HostOptions[] =>
   Array.from({ length: hostCount }, (_, i) => {
-    if (i % 20 === 0) return { behaviour: { kind: "ok", latencyMs: 1_500 } };
-    if (i % 20 === 1) return { behaviour: { kind: "status", status: 503 } };
+    if (kindOf(i) === "slow") return { behaviour: { kind: "ok", latencyMs: 1_500 } };
+    if (kindOf(i) === "down") return { behaviour: { kind: "status", status: 503 } };
     return { behaviour: { kind: "ok", latencyMs: [20, 120] } };
   });
 
@@ -42,6 +47,12 @@ async function run(coalescing: boolean): Promise<RunResult> {
       FEDIFLOW_RETRY_MAX_DELAY_MS: "2000",
       FEDIFLOW_SCHEDULE_POLL_MS: "100",
       FEDIFLOW_BREAKER_THRESHOLD: "1000",
+      // A host down for 2 s is dead: its deliveries are parked, it is probed and revived.
+      FEDIFLOW_DEAD_AFTER_MS: "2000",
+      FEDIFLOW_PROBE_INITIAL_MS: "500",
+      FEDIFLOW_PROBE_MAX_MS: "1000",
+      FEDIFLOW_PROBE_POLL_MS: "100",
+      FEDIFLOW_REPLAY_POLL_MS: "100",
     },
   });
   try {
@@ -63,12 +74,15 @@ async function run(coalescing: boolean): Promise<RunResult> {
       host.received.find((post) => post.status === 202 && post.activityId === finalId),
     );
     if (holdsFinal.some((post) => post === undefined)) throw new Error("a host never received the final version");
+    const finalBy = (kind: HostKind) =>
+      (Math.max(...holdsFinal.filter((_, i) => kindOf(i) === kind).map((post) => post!.receivedAt)) - started) / 1000;
     const posts = t.fediverse.allReceived();
     return {
       coalescing,
       requests: posts.length,
       accepted: posts.filter((post) => post.status === 202).length,
       finalStateSeconds: (Math.max(...holdsFinal.map((post) => post!.receivedAt)) - started) / 1000,
+      finalStateSecondsBy: { healthy: finalBy("healthy"), slow: finalBy("slow"), down: finalBy("down") },
       superseded: statuses.reduce((sum, status) => sum + ((status.inboxes as Record<string, number>).superseded ?? 0), 0),
     };
   } finally {
@@ -80,9 +94,11 @@ async function main(): Promise<void> {
   const say = (text: string) => process.stdout.write(`${text}\n`);
   say(`edit storm: Create + ${edits} Updates, ${gapMs} ms apart, to ${hostCount} hosts (5 % slow, 5 % down for ${downForMs / 1000} s)${smoke ? " (smoke)" : ""}`);
   const off = await run(false);
-  say(`  coalescing off: ${off.requests} requests, final state everywhere after ${off.finalStateSeconds.toFixed(1)} s`);
+  const by = (r: RunResult) =>
+    `(healthy ${r.finalStateSecondsBy.healthy.toFixed(1)} s, slow ${r.finalStateSecondsBy.slow.toFixed(1)} s, down then back ${r.finalStateSecondsBy.down.toFixed(1)} s)`;
+  say(`  coalescing off: ${off.requests} requests, final state everywhere after ${off.finalStateSeconds.toFixed(1)} s ${by(off)}`);
   const on = await run(true);
-  say(`  coalescing on:  ${on.requests} requests (${on.superseded} superseded), final state everywhere after ${on.finalStateSeconds.toFixed(1)} s`);
+  say(`  coalescing on:  ${on.requests} requests (${on.superseded} superseded), final state everywhere after ${on.finalStateSeconds.toFixed(1)} s ${by(on)}`);
   const ratio = on.requests / off.requests;
   say(`  requests with/without coalescing: ${ratio.toFixed(3)}; time to final state: ${(on.finalStateSeconds / off.finalStateSeconds).toFixed(2)}×`);
 
@@ -93,9 +109,13 @@ async function main(): Promise<void> {
   writeFileSync(
     path.join(results, `${name}.md`),
     [
-      `| coalescing | requests | accepted | superseded | final state everywhere (s) |`,
-      `|---|---:|---:|---:|---:|`,
-      ...[off, on].map((r) => `| ${r.coalescing ? "on" : "off"} | ${r.requests} | ${r.accepted} | ${r.superseded} | ${r.finalStateSeconds.toFixed(1)} |`),
+      `| coalescing | requests | accepted | superseded | final state everywhere (s) | healthy hosts (s) | slow hosts (s) | down-then-back hosts (s) |`,
+      `|---|---:|---:|---:|---:|---:|---:|---:|`,
+      ...[off, on].map(
+        (r) =>
+          `| ${r.coalescing ? "on" : "off"} | ${r.requests} | ${r.accepted} | ${r.superseded} | ${r.finalStateSeconds.toFixed(1)} | ` +
+          `${r.finalStateSecondsBy.healthy.toFixed(1)} | ${r.finalStateSecondsBy.slow.toFixed(1)} | ${r.finalStateSecondsBy.down.toFixed(1)} |`,
+      ),
       "",
     ].join("\n"),
   );
