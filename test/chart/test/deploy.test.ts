@@ -18,6 +18,7 @@ const fediflowMetrics = [
   "fediflow_fanout_messages_total",
   "fediflow_parked_deliveries",
   "fediflow_hosts",
+  "fediflow_coalesced_total",
 ];
 
 interface Panel {
