@@ -1,4 +1,5 @@
 import type { Logger } from "@fediflow/logging";
+import { Rounds } from "@fediflow/runtime";
 import type { Pool } from "@fediflow/postgres";
 import type { HostBook } from "./host-book";
 import { recordProbe, type HealthPolicy } from "./host-state";
@@ -21,8 +22,7 @@ export interface ProberOptions {
  * doubles the interval up to the cap (host-state's recordProbe).
  */
 export class Prober {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> = Promise.resolve();
+  private readonly rounds: Rounds;
   readonly counts = { good: 0, bad: 0 };
 
   constructor(
@@ -32,23 +32,20 @@ export class Prober {
     private readonly options: ProberOptions,
     private readonly logger: Logger,
     private readonly clock: () => number,
-  ) {}
-
-  start(): void {
-    const tick = () => {
-      this.running = this.round()
-        .catch((error: unknown) => this.logger.warn({ err: error }, "probing dead hosts failed; trying again"))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, this.options.roundMs);
-        });
-    };
-    this.timer = setTimeout(tick, this.options.roundMs);
+  ) {
+    this.rounds = new Rounds(
+      () => this.round(),
+      this.options.roundMs,
+      (error: unknown) => this.logger.warn({ err: error }, "probing dead hosts failed; trying again"),
+    );
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  start(): void {
+    this.rounds.start();
+  }
+
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   async round(): Promise<void> {

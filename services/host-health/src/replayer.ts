@@ -1,5 +1,6 @@
 import { topics, type DeliveryJob, type DeliveryReport } from "@fediflow/contracts";
 import type { Logger } from "@fediflow/logging";
+import { Rounds } from "@fediflow/runtime";
 import type { ParkedStore } from "./parked-store";
 import { planReplay, replayAllowance, type ParkedDelivery } from "./parked";
 
@@ -29,8 +30,7 @@ export interface ReplayCounts {
  * per round so a server that just came back is not flooded with everything it missed.
  */
 export class Replayer {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> = Promise.resolve();
+  private readonly rounds: Rounds;
   readonly counts: ReplayCounts = { replayed: 0, expired: 0 };
 
   constructor(
@@ -39,23 +39,20 @@ export class Replayer {
     private readonly policy: ReplayPolicy,
     private readonly logger: Logger,
     private readonly clock: () => number,
-  ) {}
-
-  start(): void {
-    const tick = () => {
-      this.running = this.round()
-        .catch((error: unknown) => this.logger.warn({ err: error }, "replaying parked deliveries failed; trying again"))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, this.policy.roundMs);
-        });
-    };
-    this.timer = setTimeout(tick, this.policy.roundMs);
+  ) {
+    this.rounds = new Rounds(
+      () => this.round(),
+      this.policy.roundMs,
+      (error: unknown) => this.logger.warn({ err: error }, "replaying parked deliveries failed; trying again"),
+    );
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  start(): void {
+    this.rounds.start();
+  }
+
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** One round: every replayable host gets its allowance, then the too old are settled. */
