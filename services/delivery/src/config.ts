@@ -20,6 +20,11 @@ export const deliverySettings = z.object({
   ...keyEncryptionSettings,
   /** Requests in flight to one host at once, from this process. */
   FEDIFLOW_DELIVERY_HOST_CONCURRENCY: count(8),
+  /**
+   * A request unanswered this long stops counting against FEDIFLOW_DELIVERY_CONCURRENCY (it
+   * only waits on a socket), so servers that never answer cannot take the process's capacity, ms.
+   */
+  FEDIFLOW_DELIVERY_PATIENCE_MS: millis(2_000),
   /** Open connections to one host (undici pool size per origin). */
   FEDIFLOW_DELIVERY_HOST_CONNECTIONS: count(8),
   /** Requests in flight from this process, all hosts together. */

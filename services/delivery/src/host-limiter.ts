@@ -6,13 +6,17 @@ interface Bucket {
 /**
  * Caps requests in flight per host and in total, and optionally paces each host to a number of
  * requests per second. A slow host fills only its own slots, so it cannot take the process's
- * capacity from the others.
+ * capacity from the others. A request unanswered for `patienceMs` gives its share of the total
+ * back (it only waits on a socket and costs no CPU): a thousand servers that accept connections
+ * and never answer hold their own slots, not the process's.
  */
 export class HostLimiter {
   private readonly active = new Map<string, number>();
   private readonly waiting = new Map<string, Array<() => void>>();
   private readonly buckets = new Map<string, Bucket>();
   private total = 0;
+  /** Requests past their patience, no longer counted in `total`. */
+  private lingering = 0;
   private readonly totalWaiting: Array<() => void> = [];
 
   /**
@@ -20,24 +24,43 @@ export class HostLimiter {
    *   circuit breaker's trial)
    * @param overall requests in flight from this process
    * @param ratePerHost requests per second per host; 0 for no pacing
+   * @param patienceMs after this long unanswered a request stops counting against `overall`
    */
   constructor(
     private readonly perHost: (host: string) => number,
     private readonly overall: number,
     private readonly ratePerHost = 0,
+    private readonly patienceMs = Number.POSITIVE_INFINITY,
   ) {}
 
+  /** Every request in flight, lingering ones included. */
   get inFlight(): number {
-    return this.total;
+    return this.total + this.lingering;
+  }
+
+  /** Requests in flight past their patience. */
+  get lingeringRequests(): number {
+    return this.lingering;
   }
 
   async run<T>(host: string, task: () => Promise<T>): Promise<T> {
     await this.acquire(host);
+    let counted = true;
+    const patience = Number.isFinite(this.patienceMs)
+      ? setTimeout(() => {
+          counted = false;
+          this.lingering += 1;
+          this.releaseTotal();
+        }, this.patienceMs)
+      : undefined;
     try {
       if (this.ratePerHost > 0) await this.pace(host);
       return await task();
     } finally {
-      this.release(host);
+      clearTimeout(patience);
+      if (counted) this.releaseTotal();
+      else this.lingering -= 1;
+      this.releaseHost(host);
     }
   }
 
@@ -55,10 +78,13 @@ export class HostLimiter {
     else this.total += 1;
   }
 
-  private release(host: string): void {
+  private releaseTotal(): void {
     const nextTotal = this.totalWaiting.shift();
     if (nextTotal) nextTotal();
     else this.total -= 1;
+  }
+
+  private releaseHost(host: string): void {
     const count = (this.active.get(host) ?? 1) - 1;
     const queue = this.waiting.get(host);
     // Hand the slot on only while the host's limit allows it (it may have dropped meanwhile);

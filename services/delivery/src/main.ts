@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     (host) => (worker.onTrial(host) ? 1 : config.FEDIFLOW_DELIVERY_HOST_CONCURRENCY),
     config.FEDIFLOW_DELIVERY_CONCURRENCY,
     config.FEDIFLOW_DELIVERY_HOST_RATE_LIMIT,
+    config.FEDIFLOW_DELIVERY_PATIENCE_MS,
   );
   const sender = new InboxSender({
     dispatcher: agent,

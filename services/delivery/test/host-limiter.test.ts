@@ -27,6 +27,37 @@ describe("HostLimiter", () => {
   });
 });
 
+describe("HostLimiter patience", () => {
+  it("gives the total back for requests unanswered too long, so hosts that never answer hold only their own slots", async () => {
+    const limiter = new HostLimiter(() => 2, 4, 0, 50);
+    const never = new Promise<void>(() => undefined);
+    const stuck = ["hole-a.example", "hole-b.example"].flatMap((host) => [limiter.run(host, () => never), limiter.run(host, () => never)]);
+    void stuck;
+    // All four process slots are held by the black holes, until their patience runs out.
+    const started = performance.now();
+    await limiter.run("fast.example", async () => undefined);
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(45);
+    expect(waited).toBeLessThan(500);
+    await sleep(10);
+    expect(limiter.inFlight).toBe(4);
+    expect(limiter.lingeringRequests).toBe(4);
+    // The black holes' own slots stay taken: a fifth request to one of them waits.
+    let third = false;
+    void limiter.run("hole-a.example", async () => void (third = true));
+    await sleep(20);
+    expect(third).toBe(false);
+  });
+
+  it("a request answered in time never lingers", async () => {
+    const limiter = new HostLimiter(() => 2, 4, 0, 50);
+    await limiter.run("a.example", () => sleep(5));
+    await sleep(60);
+    expect(limiter.lingeringRequests).toBe(0);
+    expect(limiter.inFlight).toBe(0);
+  });
+});
+
 describe("HostLimiter pacing and changing limits", () => {
   it("paces a host to its requests per second", async () => {
     const limiter = new HostLimiter(() => 10, 100, 20);
