@@ -1,0 +1,64 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { barChart } from "./chart";
+import type { BenchResults, SystemRun } from "./results";
+
+const fixed = (value: number | null, digits = 0) => (value === null ? "–" : value.toFixed(digits));
+
+export function markdownTable(results: BenchResults): string {
+  const { floor } = results;
+  const fediflow = results.runs.find((run) => run.system === "FediFlow" && run.scenario === "S1");
+  const lines = [
+    `Sizes: ${results.sizes.followers.toLocaleString("en-US")} followers on ${results.sizes.hosts.toLocaleString("en-US")} hosts (scale ${results.sizes.scale}), ${Math.round(results.sizes.sharedInboxShare * 100)}% with a shared inbox, healthy latency ${results.sizes.latencyMs[0]}–${results.sizes.latencyMs[1]} ms; load average at the end ${results.loadAverage.map((l) => l.toFixed(1)).join(", ")}.`,
+    "",
+    `Floor (same run, one core): ${Math.round(floor.signaturesPerSecond)} RSA-2048 signatures/s, ${Math.round(floor.postsPerSecond)} keep-alive POSTs/s, ${floor.cpuMsPerDelivery.toFixed(3)} ms CPU per delivery = ${(floor.cpuMsPerDelivery).toFixed(2)} CPU-s per 1,000.`,
+    "",
+    "| system | scenario | healthy inboxes delivered | makespan (s) | deliveries/s | CPU-s per 1,000 | × floor CPU | first (ms) | p50 (ms) | p99 (ms) | requests | bad signatures | peak RSS (MB) | FediFlow ÷ this (deliveries/s) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...results.runs.map((run: SystemRun) =>
+      [
+        run.system,
+        run.scenario,
+        `${run.delivered} / ${run.expected}${run.complete ? "" : " (budget)"}`,
+        fixed(run.makespanSeconds, 2),
+        fixed(run.deliveriesPerSecond),
+        fixed(run.cpuSecondsPer1000, 2),
+        fixed(run.cpuSecondsPer1000 / floor.cpuMsPerDelivery, 2),
+        fixed(run.firstMs),
+        fixed(run.p50Ms),
+        fixed(run.p99Ms),
+        String(run.requests),
+        String(run.badSignatures),
+        Object.entries(run.peakRssMb)
+          .map(([name, mb]) => `${name} ${mb}`)
+          .join(", "),
+        fediflow && run !== fediflow ? `${fixed(fediflow.deliveriesPerSecond / run.deliveriesPerSecond, 1)}×` : "",
+      ].join(" | ").replace(/^/, "| ").concat(" |"),
+    ),
+    "",
+    ...results.notes.map((note) => `- ${note}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** Writes <name>.json, <name>.md and <name>.svg under bench/results/. */
+export function writeReport(directory: string, name: string, results: BenchResults): string[] {
+  mkdirSync(directory, { recursive: true });
+  const s1 = results.runs.filter((run) => run.scenario === "S1");
+  const files = {
+    json: path.join(directory, `${name}.json`),
+    md: path.join(directory, `${name}.md`),
+    svg: path.join(directory, `${name}.svg`),
+  };
+  writeFileSync(files.json, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(files.md, markdownTable(results));
+  writeFileSync(
+    files.svg,
+    barChart(
+      `S1: deliveries/s, ${results.sizes.followers.toLocaleString("en-US")} followers on ${results.sizes.hosts.toLocaleString("en-US")} hosts`,
+      "/s",
+      s1.map((run) => ({ label: run.system, value: run.deliveriesPerSecond })),
+    ),
+  );
+  return Object.values(files);
+}

@@ -1,0 +1,35 @@
+import type { Floor } from "./floor";
+
+/** One system delivering one activity in one scenario, as the fake fediverse saw it. */
+export interface SystemRun {
+  system: string;
+  scenario: string;
+  /** Healthy inboxes that must receive the activity. */
+  expected: number;
+  /** Of those, how many got it before the budget ran out. */
+  delivered: number;
+  complete: boolean;
+  /** Every request carrying the activity, to any host, retries included. */
+  requests: number;
+  badSignatures: number;
+  /** Hand-over (FediFlow: the 202) to the last healthy inbox's receipt, or to the budget's end. */
+  makespanSeconds: number;
+  deliveriesPerSecond: number;
+  /** Summed over every process of the system (FediFlow: all five services), during the run. */
+  cpuSeconds: number;
+  cpuSecondsPer1000: number;
+  firstMs: number | null;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  peakRssMb: Record<string, number>;
+}
+
+export interface BenchResults {
+  at: string;
+  sizes: { hosts: number; followers: number; sharedInboxShare: number; latencyMs: [number, number]; scale: number };
+  loadAverage: number[];
+  floor: Floor;
+  runs: SystemRun[];
+  fanOut: unknown;
+  notes: string[];
+}

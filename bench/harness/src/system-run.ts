@@ -1,0 +1,48 @@
+import type { FakeFediverse } from "@fediflow/fake-fediverse";
+import { awaitReceipts, percentile, type Receipts } from "./receipts";
+import type { SystemRun } from "./results";
+
+export interface RunWindow {
+  system: string;
+  scenario: string;
+  activityId: string;
+  expected: ReadonlySet<string>;
+  handedOverAt: number;
+  budgetMs: number;
+  /** CPU seconds of the system's processes so far. */
+  cpu(): number;
+  peakRss(): Record<string, number>;
+  cpuAtStart: number;
+  say(line: string): void;
+}
+
+/** Waits for the activity to reach its inboxes and turns what was seen into the run's figures. */
+export async function measureRun(fediverse: FakeFediverse, window: RunWindow): Promise<SystemRun> {
+  let lastShown = 0;
+  const progress = (receipts: Receipts) => {
+    if (Date.now() - lastShown < 5_000) return;
+    lastShown = Date.now();
+    window.say(`    ${window.system}: ${receipts.delivered}/${receipts.expected} after ${((Date.now() - window.handedOverAt) / 1000).toFixed(0)} s`);
+  };
+  const receipts = await awaitReceipts(fediverse, window.activityId, window.expected, window.handedOverAt, window.budgetMs, progress);
+  const cpuSeconds = window.cpu() - window.cpuAtStart;
+  const lastMs = receipts.latenciesMs.at(-1) ?? 0;
+  const makespanSeconds = receipts.complete ? lastMs / 1000 : (Date.now() - window.handedOverAt) / 1000;
+  return {
+    system: window.system,
+    scenario: window.scenario,
+    expected: receipts.expected,
+    delivered: receipts.delivered,
+    complete: receipts.complete,
+    requests: receipts.requests,
+    badSignatures: receipts.badSignatures,
+    makespanSeconds,
+    deliveriesPerSecond: receipts.delivered / Math.max(makespanSeconds, 0.001),
+    cpuSeconds,
+    cpuSecondsPer1000: (cpuSeconds * 1000) / Math.max(receipts.delivered, 1),
+    firstMs: receipts.latenciesMs[0] ?? null,
+    p50Ms: percentile(receipts.latenciesMs, 50),
+    p99Ms: percentile(receipts.latenciesMs, 99),
+    peakRssMb: window.peakRss(),
+  };
+}
