@@ -16,6 +16,9 @@ export interface BenchmarkOptions {
   peerConcurrency: number;
   budgetMs: number;
   naiveBudgetMs: number;
+  /** S2's rate steps in activities/s (each to 20 inboxes); empty: no S2. */
+  streamRates: number[];
+  streamStepSeconds: number;
   /** Also run bench/fan-out's S4 (one activity to 1,000,000 followers on 30,000 hosts). */
   fanOut: boolean;
   /** File names under bench/results/: <name>.json, .md, .svg. */
@@ -41,6 +44,8 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     peerConcurrency: options.peerConcurrency,
     budgetMs: options.budgetMs,
     naiveBudgetMs: options.naiveBudgetMs,
+    streamRates: options.streamRates,
+    streamStepSeconds: options.streamStepSeconds,
     databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/fediflow_bench_harness",
     redisUrl: process.env.FEDIFLOW_REDIS_URL ?? "redis://127.0.0.1:6379",
     say: options.say,
@@ -57,6 +62,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     loadAverage: loadavg(),
     floor: viral.floor,
     runs: viral.runs,
+    stream: viral.stream,
     fanOut,
     notes: [
       ...viral.notes,

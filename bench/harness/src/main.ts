@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Issue 8's benchmark: FediFlow against its peers on one fake fediverse in the same run.
 //   node bench/harness/dist/main.js [--scale 0.2] [--no-hostile] [--peers fedify,bullmq,naive]
-//     [--peer-concurrency 64] [--budget-s 120] [--naive-budget-s 20] [--fan-out] [--name s1]
+//     [--peer-concurrency 64] [--budget-s 120] [--naive-budget-s 20] [--stream-rates 5,10,20,40,80]
+//     [--stream-step-s 10] [--fan-out] [--name harness]
 import { parseArgs } from "node:util";
 import { runBenchmark } from "./benchmark";
 import { peerNames, type PeerName } from "./peers/peer-job";
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
       "peer-concurrency": { type: "string", default: "64" },
       "budget-s": { type: "string", default: "120" },
       "naive-budget-s": { type: "string", default: "20" },
+      "stream-rates": { type: "string", default: "5,10,20,40,80" },
+      "stream-step-s": { type: "string", default: "10" },
       "fan-out": { type: "boolean", default: false },
       name: { type: "string", default: "harness" },
     },
@@ -29,6 +32,8 @@ async function main(): Promise<void> {
     peerConcurrency: Number(values["peer-concurrency"]),
     budgetMs: Number(values["budget-s"]) * 1000,
     naiveBudgetMs: Number(values["naive-budget-s"]) * 1000,
+    streamRates: values["stream-rates"].split(",").filter(Boolean).map(Number),
+    streamStepSeconds: Number(values["stream-step-s"]),
     fanOut: values["fan-out"],
     name: values.name,
     say: (line) => process.stdout.write(`${line}\n`),

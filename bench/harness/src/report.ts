@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { checkAims } from "./aims";
 import { barChart } from "./chart";
 import type { BenchResults, SystemRun } from "./results";
 
@@ -32,13 +33,37 @@ export function markdownTable(results: BenchResults): string {
         Object.entries(run.peakRssMb)
           .map(([name, mb]) => `${name} ${mb}`)
           .join(", "),
-        fediflow && run !== fediflow ? `${fixed(fediflow.deliveriesPerSecond / run.deliveriesPerSecond, 1)}×` : "",
+        fediflow && run.scenario === "S1" && run !== fediflow ? `${fixed(fediflow.deliveriesPerSecond / run.deliveriesPerSecond, 1)}×` : "",
       ].join(" | ").replace(/^/, "| ").concat(" |"),
     ),
+    "",
+    ...(results.stream.length > 0
+      ? [
+          "S2, steady stream (FediFlow; each activity to 20 inboxes given directly; a step is sustained when all its deliveries arrive within 5 s of its last 202):",
+          "",
+          "| activities/s | offered deliveries/s | achieved deliveries/s | delivered | 202→first p50 / p99 (ms) | 202→last p50 / p99 (ms) | sustained |",
+          "| --- | --- | --- | --- | --- | --- | --- |",
+          ...results.stream.map(
+            (step) =>
+              `| ${step.activitiesPerSecond} | ${step.offeredDeliveriesPerSecond} | ${fixed(step.achievedDeliveriesPerSecond)} | ${step.deliveredAfterDrain} / ${step.expected} | ${fixed(step.firstP50Ms)} / ${fixed(step.firstP99Ms)} | ${fixed(step.completeP50Ms)} / ${fixed(step.completeP99Ms)} | ${step.sustained ? "yes" : "no"} |`,
+          ),
+          "",
+        ]
+      : []),
+    "Aims (benchmark figures, not tests):",
+    "",
+    "| aim | measured | met |",
+    "| --- | --- | --- |",
+    ...checkAims(results, fanOutPeakRss(results.fanOut)).map((check) => `| ${check.aim} | ${check.measured} | ${check.met === null ? "–" : check.met ? "yes" : "no"} |`),
     "",
     ...results.notes.map((note) => `- ${note}`),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+function fanOutPeakRss(fanOut: unknown): number | null {
+  const rss = (fanOut as { peakRssMb?: unknown } | null)?.peakRssMb;
+  return typeof rss === "number" ? rss : null;
 }
 
 /** Writes <name>.json, <name>.md and <name>.svg under bench/results/. */

@@ -1,4 +1,5 @@
 import type { Floor } from "./floor";
+import type { StreamStep } from "./steady-stream";
 
 /** One system delivering one activity in one scenario, as the fake fediverse saw it. */
 export interface SystemRun {
@@ -30,6 +31,7 @@ export interface BenchResults {
   loadAverage: number[];
   floor: Floor;
   runs: SystemRun[];
+  stream: StreamStep[];
   fanOut: unknown;
   notes: string[];
 }

@@ -8,6 +8,7 @@ import { hostileBehaviours, isHealthy, shapeFediverse, type FediverseShape, type
 import { fedifyInstalled, PeerProcess } from "./peers/peer-client";
 import type { PeerName } from "./peers/peer-job";
 import type { SystemRun } from "./results";
+import { runSteadyStream, type StreamStep } from "./steady-stream";
 import { measureRun } from "./system-run";
 
 export interface ViralPostOptions {
@@ -20,6 +21,9 @@ export interface ViralPostOptions {
   budgetMs: number;
   /** The naive loop's budget: it is too slow to finish anything large. */
   naiveBudgetMs: number;
+  /** S2's rate steps (activities/s), run on the same stack after S1 and S3; empty: no S2. */
+  streamRates: number[];
+  streamStepSeconds: number;
   databaseUrl: string;
   redisUrl: string;
   say(line: string): void;
@@ -28,6 +32,7 @@ export interface ViralPostOptions {
 export interface ViralPostResults {
   floor: Floor;
   runs: SystemRun[];
+  stream: StreamStep[];
   notes: string[];
 }
 
@@ -48,6 +53,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
   const hosts = fediverse.hosts.slice(0, shaped.hosts.length);
   const notes: string[] = [];
   const runs: SystemRun[] = [];
+  let stream: StreamStep[] = [];
 
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -101,6 +107,17 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
         say(summary(runs.at(-1)!));
         for (const [i, host] of hosts.entries()) await fediverse.setBehaviour(host.host, shaped.hosts[i]!.behaviour!);
       }
+      if (options.streamRates.length > 0) {
+        stream = await runSteadyStream(stack, fediverse, {
+          rates: options.streamRates,
+          inboxesPerActivity: 20,
+          stepSeconds: options.streamStepSeconds,
+          drainMs: 5_000,
+          inboxes: allInboxes,
+          actor,
+          say,
+        });
+      }
     } finally {
       await stack.stop();
     }
@@ -144,7 +161,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
         await peer.stop();
       }
     }
-    return { floor, runs, notes };
+    return { floor, runs, stream, notes };
   } finally {
     await fediverse.stop();
   }

@@ -13,6 +13,8 @@ describe("benchmark harness (smoke run)", () => {
       peerConcurrency: 8,
       budgetMs: 120_000,
       naiveBudgetMs: 120_000,
+      streamRates: [],
+      streamStepSeconds: 0,
       fanOut: false,
       name: "smoke",
       say: () => undefined,
