@@ -63,6 +63,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     floor: viral.floor,
     runs: viral.runs,
     stream: viral.stream,
+    fediflowIdleCpuPerSecond: viral.idleCpuPerSecond,
     fanOut,
     notes: [
       ...viral.notes,

@@ -9,6 +9,8 @@ export interface Receipts {
   requests: number;
   /** Requests whose signature or digest did not verify. */
   badSignatures: number;
+  /** Requests by the status answered (0: no answer, the sender gave up). */
+  statuses: Record<string, number>;
   /** ms from hand-over to each expected inbox's first 202, ascending. */
   latenciesMs: number[];
 }
@@ -17,18 +19,20 @@ export function receiptsOf(fediverse: FakeFediverse, activityId: string, expecte
   const first = new Map<string, number>();
   let requests = 0;
   let badSignatures = 0;
+  const statuses: Record<string, number> = {};
   for (const host of fediverse.hosts) {
     for (const post of host.received) {
       if (post.activityId !== activityId) continue;
       requests += 1;
       if (!post.signatureValid || !post.digestValid) badSignatures += 1;
+      statuses[post.status] = (statuses[post.status] ?? 0) + 1;
       if (post.status !== 202 || !expected.has(post.inbox)) continue;
       const seen = first.get(post.inbox);
       if (seen === undefined || post.receivedAt < seen) first.set(post.inbox, post.receivedAt);
     }
   }
   const latenciesMs = [...first.values()].map((at) => at - handedOverAt).sort((a, b) => a - b);
-  return { delivered: first.size, expected: expected.size, requests, badSignatures, latenciesMs };
+  return { delivered: first.size, expected: expected.size, requests, badSignatures, statuses, latenciesMs };
 }
 
 /** Nearest-rank percentile of an ascending list; null when empty. */

@@ -37,6 +37,17 @@ export function markdownTable(results: BenchResults): string {
       ].join(" | ").replace(/^/, "| ").concat(" |"),
     ),
     "",
+    "Answers the fake fediverse gave each system (status: requests; 0 = never answered):",
+    "",
+    ...results.runs.map((run) => `- ${run.system} ${run.scenario}: ${Object.entries(run.statuses).map(([status, n]) => `${status}: ${n}`).join(", ")}`),
+    "",
+    `CPU seconds per process during each run (FediFlow idle: ${results.fediflowIdleCpuPerSecond.toFixed(3)} CPU-s per second; net of it, FediFlow's CPU-s per 1,000: ${results.runs
+      .filter((run) => run.system === "FediFlow")
+      .map((run) => `${run.scenario} ${((1000 * (run.cpuSeconds - results.fediflowIdleCpuPerSecond * run.makespanSeconds)) / Math.max(run.delivered, 1)).toFixed(2)}`)
+      .join(", ")}):`,
+    "",
+    ...results.runs.map((run) => `- ${run.system} ${run.scenario}: ${Object.entries(run.cpuByProcess).map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`).join(", ")}`),
+    "",
     ...(results.stream.length > 0
       ? [
           "S2, steady stream (FediFlow; each activity to 20 inboxes given directly; a step is sustained when all its deliveries arrive within 5 s of its last 202):",

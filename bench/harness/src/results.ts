@@ -13,11 +13,14 @@ export interface SystemRun {
   /** Every request carrying the activity, to any host, retries included. */
   requests: number;
   badSignatures: number;
+  /** Requests by the status the fake fediverse answered. */
+  statuses: Record<string, number>;
   /** Hand-over (FediFlow: the 202) to the last healthy inbox's receipt, or to the budget's end. */
   makespanSeconds: number;
   deliveriesPerSecond: number;
   /** Summed over every process of the system (FediFlow: all five services), during the run. */
   cpuSeconds: number;
+  cpuByProcess: Record<string, number>;
   cpuSecondsPer1000: number;
   firstMs: number | null;
   p50Ms: number | null;
@@ -32,6 +35,8 @@ export interface BenchResults {
   floor: Floor;
   runs: SystemRun[];
   stream: StreamStep[];
+  /** CPU-s per wall second FediFlow's five processes use with nothing to do. */
+  fediflowIdleCpuPerSecond: number;
   fanOut: unknown;
   notes: string[];
 }

@@ -9,10 +9,10 @@ export interface RunWindow {
   expected: ReadonlySet<string>;
   handedOverAt: number;
   budgetMs: number;
-  /** CPU seconds of the system's processes so far. */
-  cpu(): number;
+  /** CPU seconds of each of the system's processes so far. */
+  cpu(): Record<string, number>;
   peakRss(): Record<string, number>;
-  cpuAtStart: number;
+  cpuAtStart: Record<string, number>;
   say(line: string): void;
 }
 
@@ -25,7 +25,9 @@ export async function measureRun(fediverse: FakeFediverse, window: RunWindow): P
     window.say(`    ${window.system}: ${receipts.delivered}/${receipts.expected} after ${((Date.now() - window.handedOverAt) / 1000).toFixed(0)} s`);
   };
   const receipts = await awaitReceipts(fediverse, window.activityId, window.expected, window.handedOverAt, window.budgetMs, progress);
-  const cpuSeconds = window.cpu() - window.cpuAtStart;
+  const cpuNow = window.cpu();
+  const cpuByProcess = Object.fromEntries(Object.entries(cpuNow).map(([name, seconds]) => [name, seconds - (window.cpuAtStart[name] ?? 0)]));
+  const cpuSeconds = Object.values(cpuByProcess).reduce((a, b) => a + b, 0);
   const lastMs = receipts.latenciesMs.at(-1) ?? 0;
   const makespanSeconds = receipts.complete ? lastMs / 1000 : (Date.now() - window.handedOverAt) / 1000;
   return {
@@ -36,9 +38,11 @@ export async function measureRun(fediverse: FakeFediverse, window: RunWindow): P
     complete: receipts.complete,
     requests: receipts.requests,
     badSignatures: receipts.badSignatures,
+    statuses: receipts.statuses,
     makespanSeconds,
     deliveriesPerSecond: receipts.delivered / Math.max(makespanSeconds, 0.001),
     cpuSeconds,
+    cpuByProcess,
     cpuSecondsPer1000: (cpuSeconds * 1000) / Math.max(receipts.delivered, 1),
     firstMs: receipts.latenciesMs[0] ?? null,
     p50Ms: percentile(receipts.latenciesMs, 50),

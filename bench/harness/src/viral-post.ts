@@ -33,11 +33,14 @@ export interface ViralPostResults {
   floor: Floor;
   runs: SystemRun[];
   stream: StreamStep[];
+  /** CPU-s per wall second the FediFlow processes use when idle. */
+  idleCpuPerSecond: number;
   notes: string[];
 }
 
 const floorHostCount = 20;
 const floorInboxesPerHost = 50;
+const idleSampleMs = 5_000;
 const display: Record<PeerName, string> = { fedify: "Fedify", bullmq: "BullMQ", naive: "naive loop" };
 
 /**
@@ -54,6 +57,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
   const notes: string[] = [];
   const runs: SystemRun[] = [];
   let stream: StreamStep[] = [];
+  let idleCpuPerSecond = 0;
 
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -80,9 +84,16 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
     const stack = await FediflowStack.start(options.databaseUrl, benchLogFile);
     try {
       await stack.registerActor(actor, keyId, privateKeyPem, followersOf(hosts, shaped.followersPerHost));
+      // What the five processes burn doing nothing (pollers, heartbeats, telemetry), so the
+      // report can show the CPU per delivery with and without it.
+      const idleFrom = Object.fromEntries(stack.cpu());
+      await new Promise((resolve) => setTimeout(resolve, idleSampleMs));
+      const idleTo = Object.fromEntries(stack.cpu());
+      idleCpuPerSecond = Object.keys(idleTo).reduce((total, name) => total + idleTo[name]! - (idleFrom[name] ?? 0), 0) / (idleSampleMs / 1000);
+      say(`  FediFlow idle: ${idleCpuPerSecond.toFixed(3)} CPU-s per second over its five processes`);
       const fediflowRun = async (scenario: string, expected: Set<string>) => {
         const activity = activityFor(scenario);
-        const cpuAtStart = sum(stack.cpu());
+        const cpuAtStart = Object.fromEntries(stack.cpu());
         const { acceptedAt } = await stack.submit(actor, activity);
         say(`  FediFlow ${scenario}: 202 Accepted, ${expected.size} healthy inboxes to reach`);
         return measureRun(fediverse, {
@@ -92,7 +103,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
           expected,
           handedOverAt: acceptedAt,
           budgetMs: options.budgetMs,
-          cpu: () => sum(stack.cpu()),
+          cpu: () => Object.fromEntries(stack.cpu()),
           cpuAtStart,
           peakRss: () => Object.fromEntries(stack.peakRss()),
           say,
@@ -139,7 +150,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
         redisUrl: options.redisUrl,
       });
       try {
-        const cpuAtStart = cpuSeconds(peer.pid);
+        const cpuAtStart = { [name]: cpuSeconds(peer.pid) };
         const handedOverAt = Date.now();
         peer.go();
         runs.push(
@@ -150,7 +161,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
             expected: new Set(allInboxes),
             handedOverAt,
             budgetMs: name === "naive" ? options.naiveBudgetMs : options.budgetMs,
-            cpu: () => cpuSeconds(peer.pid),
+            cpu: () => ({ [name]: cpuSeconds(peer.pid) }),
             cpuAtStart,
             peakRss: () => ({ [name]: peakRssMb(peer.pid) }),
             say,
@@ -161,13 +172,11 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
         await peer.stop();
       }
     }
-    return { floor, runs, stream, notes };
+    return { floor, runs, stream, idleCpuPerSecond, notes };
   } finally {
     await fediverse.stop();
   }
 }
 
-const sum = (values: Map<string, number>) => [...values.values()].reduce((a, b) => a + b, 0);
-
 const summary = (run: SystemRun) =>
-  `  ${run.system} ${run.scenario}: ${run.delivered}/${run.expected} in ${run.makespanSeconds.toFixed(2)} s${run.complete ? "" : " (budget ran out)"} = ${Math.round(run.deliveriesPerSecond)} deliveries/s, ${run.cpuSecondsPer1000.toFixed(2)} CPU-s per 1,000, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, first ${run.firstMs} ms`;
+  `  ${run.system} ${run.scenario}: ${run.delivered}/${run.expected} in ${run.makespanSeconds.toFixed(2)} s${run.complete ? "" : " (budget ran out)"} = ${Math.round(run.deliveriesPerSecond)} deliveries/s, ${run.cpuSecondsPer1000.toFixed(2)} CPU-s per 1,000, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, first ${run.firstMs} ms; CPU-s ${Object.entries(run.cpuByProcess).map(([n, c]) => `${n} ${c.toFixed(1)}`).join(", ")}`;
