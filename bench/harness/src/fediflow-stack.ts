@@ -31,6 +31,10 @@ export class FediflowStack {
         FEDIFLOW_API_TOKENS: token,
         FEDIFLOW_ALLOW_PRIVATE_NETWORKS: "true",
         FEDIFLOW_LOG_LEVEL: "warn",
+        // The local stack's 6 s session lets a CPU-starved consumer (2 shared cores under a
+        // benchmark) miss its heartbeats and be rebalanced mid-run, which the mock cluster makes
+        // cost seconds; 15 s keeps runs comparable. Overridable from the environment.
+        FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS: process.env.FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS ?? "15000",
         FEDIFLOW_KAFKA_BROKERS: process.env.FEDIFLOW_KAFKA_BROKERS ?? "",
       },
       onLine: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),

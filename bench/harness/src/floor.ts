@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { distFile } from "./dist-file";
 
 export interface FloorJob {
   inboxesByHost: Record<string, string[]>;
@@ -27,7 +28,7 @@ export interface Floor {
 export async function measureFloor(job: FloorJob): Promise<Floor> {
   const jobFile = path.join(os.tmpdir(), `fediflow-bench-floor-${process.pid}.json`);
   writeFileSync(jobFile, JSON.stringify(job));
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, "floor-process.js"), jobFile], {
+  const { stdout } = await promisify(execFile)(process.execPath, [distFile("floor-process.js"), jobFile], {
     maxBuffer: 1 << 20,
   });
   const measured = JSON.parse(stdout) as Pick<Floor, "signaturesPerSecond" | "postsPerSecond" | "clientCpuMsPerPost">;

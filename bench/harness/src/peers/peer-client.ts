@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { createInterface } from "node:readline";
+import { distFile } from "../dist-file";
 import { fedifyPeerDirectory } from "./fedify-queue";
 import type { PeerJob, PeerName } from "./peer-job";
 
@@ -24,7 +25,7 @@ export class PeerProcess {
     const jobFile = path.join(os.tmpdir(), `fediflow-bench-${name}-${process.pid}.json`);
     writeFileSync(jobFile, JSON.stringify(job));
     const node = name === "fedify" ? node22 : process.execPath;
-    const child = spawn(node, [path.join(__dirname, "peer-process.js"), name, jobFile], { stdio: ["pipe", "pipe", "inherit"] });
+    const child = spawn(node, [distFile("peers/peer-process.js"), name, jobFile], { stdio: ["pipe", "pipe", "inherit"] });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const peer = new PeerProcess(name, child, lines);
     await peer.expect("ready");
