@@ -25,8 +25,15 @@ export function checkAims(results: BenchResults, fanOutPeakRssMb: number | null)
     checks.push({ aim: "CPU per delivery ≤ 1.5× the floor", measured: `${ratio.toFixed(2)}× (${s1.cpuSecondsPer1000.toFixed(2)} vs ${results.floor.cpuMsPerDelivery.toFixed(2)} CPU-s per 1,000)`, met: ratio <= 1.5 });
   }
   if (s1 && s3) {
-    const ratio = s3.makespanSeconds / s1.makespanSeconds;
-    checks.push({ aim: "S3 healthy makespan ≤ 1.2× S1's", measured: `${ratio.toFixed(2)}× (${s3.makespanSeconds.toFixed(2)} s vs ${s1.makespanSeconds.toFixed(2)} s)`, met: ratio <= 1.2 });
+    // Held to S1's time for the same inboxes: S3 has fewer healthy ones, so its whole makespan
+    // against S1's whole makespan would flatter it.
+    const baseline = results.s1MakespanForS3Healthy ?? s1.makespanSeconds;
+    const ratio = s3.makespanSeconds / baseline;
+    checks.push({
+      aim: "S3 healthy makespan ≤ 1.2× S1's",
+      measured: `${ratio.toFixed(2)}× (${s3.makespanSeconds.toFixed(2)} s vs S1's ${baseline.toFixed(2)} s to the same ${s3.expected} inboxes; S1's whole makespan ${s1.makespanSeconds.toFixed(2)} s)`,
+      met: ratio <= 1.2,
+    });
   }
   checks.push({
     aim: "S4 fan-out peak RSS < 300 MB",

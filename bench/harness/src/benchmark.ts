@@ -64,6 +64,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     runs: viral.runs,
     stream: viral.stream,
     fediflowIdleCpuPerSecond: viral.idleCpuPerSecond,
+    s1MakespanForS3Healthy: viral.s1MakespanForS3Healthy,
     fanOut,
     notes: [
       ...viral.notes,

@@ -4,6 +4,7 @@ import { cpuSeconds, peakRssMb } from "@fediflow/local-stack";
 import { followersOf, foldedInboxes } from "./audience";
 import { benchLogFile, FediflowStack } from "./fediflow-stack";
 import { measureFloor, type Floor } from "./floor";
+import { receiptsOf } from "./receipts";
 import { hostileBehaviours, isHealthy, shapeFediverse, type FediverseShape, type HostileMix } from "./fediverse-shape";
 import { fedifyInstalled, PeerProcess } from "./peers/peer-client";
 import type { PeerName } from "./peers/peer-job";
@@ -21,7 +22,7 @@ export interface ViralPostOptions {
   budgetMs: number;
   /** The naive loop's budget: it is too slow to finish anything large. */
   naiveBudgetMs: number;
-  /** S2's rate steps (activities/s), run on the same stack after S1 and S3; empty: no S2. */
+  /** S2's rate steps (activities/s), run on the same stack between S1 and S3; empty: no S2. */
   streamRates: number[];
   streamStepSeconds: number;
   databaseUrl: string;
@@ -35,6 +36,8 @@ export interface ViralPostResults {
   stream: StreamStep[];
   /** CPU-s per wall second the FediFlow processes use when idle. */
   idleCpuPerSecond: number;
+  /** S1's makespan over only the inboxes that were healthy in S3 (S3's baseline). */
+  s1MakespanForS3Healthy: number | null;
   notes: string[];
 }
 
@@ -44,7 +47,7 @@ const idleSampleMs = 5_000;
 const display: Record<PeerName, string> = { fedify: "Fedify", bullmq: "BullMQ", naive: "naive loop" };
 
 /**
- * S1 (and S3): one post to every follower on a shaped fake fediverse, first through FediFlow,
+ * S1 (then S2 and S3): one post to every follower on a shaped fake fediverse, first through FediFlow,
  * then through each peer handed the same folded inboxes, all signing with the same key; the
  * floor is measured first on extra hosts that answer at once.
  */
@@ -58,6 +61,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
   const runs: SystemRun[] = [];
   let stream: StreamStep[] = [];
   let idleCpuPerSecond = 0;
+  let s1MakespanForS3Healthy: number | null = null;
 
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -91,11 +95,13 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
       const idleTo = Object.fromEntries(stack.cpu());
       idleCpuPerSecond = Object.keys(idleTo).reduce((total, name) => total + idleTo[name]! - (idleFrom[name] ?? 0), 0) / (idleSampleMs / 1000);
       say(`  FediFlow idle: ${idleCpuPerSecond.toFixed(3)} CPU-s per second over its five processes`);
+      const submitted = new Map<string, { activityId: string; acceptedAt: number }>();
       const fediflowRun = async (scenario: string, expected: Set<string>) => {
         const activity = activityFor(scenario);
         const cpuAtStart = Object.fromEntries(stack.cpu());
         const { acceptedAt } = await stack.submit(actor, activity);
         say(`  FediFlow ${scenario}: 202 Accepted, ${expected.size} healthy inboxes to reach`);
+        submitted.set(scenario, { activityId: activity.id, acceptedAt });
         return measureRun(fediverse, {
           system: "FediFlow",
           scenario,
@@ -111,13 +117,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
       };
       runs.push(await fediflowRun("S1", new Set(allInboxes)));
       say(summary(runs.at(-1)!));
-      if (options.hostile) {
-        const behaviours = hostileBehaviours(hosts.length, options.hostile, options.shape.latencyMs, options.shape.seed + 1);
-        for (const [i, host] of hosts.entries()) await fediverse.setBehaviour(host.host, behaviours[i]!);
-        runs.push(await fediflowRun("S3", new Set(foldedInboxes(hosts, shaped.followersPerHost, (h) => isHealthy(h.behaviour)))));
-        say(summary(runs.at(-1)!));
-        for (const [i, host] of hosts.entries()) await fediverse.setBehaviour(host.host, shaped.hosts[i]!.behaviour!);
-      }
+      // S2 before S3: after S3, FediFlow rightly holds the hostile hosts as failing or dead.
       if (options.streamRates.length > 0) {
         stream = await runSteadyStream(stack, fediverse, {
           rates: options.streamRates,
@@ -128,6 +128,19 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
           actor,
           say,
         });
+      }
+      if (options.hostile) {
+        const behaviours = hostileBehaviours(hosts.length, options.hostile, options.shape.latencyMs, options.shape.seed + 1);
+        for (const [i, host] of hosts.entries()) await fediverse.setBehaviour(host.host, behaviours[i]!);
+        const healthyInS3 = new Set(foldedInboxes(hosts, shaped.followersPerHost, (h) => isHealthy(h.behaviour)));
+        runs.push(await fediflowRun("S3", healthyInS3));
+        say(summary(runs.at(-1)!));
+        // The fair baseline for S3: how long S1 took to reach the very inboxes healthy in S3.
+        const s1 = submitted.get("S1")!;
+        const s1Latencies = receiptsOf(fediverse, s1.activityId, healthyInS3, s1.acceptedAt).latenciesMs;
+        s1MakespanForS3Healthy = (s1Latencies.at(-1) ?? 0) / 1000;
+        say(`  S1 reached S3's healthy inboxes in ${s1MakespanForS3Healthy.toFixed(2)} s`);
+        for (const [i, host] of hosts.entries()) await fediverse.setBehaviour(host.host, shaped.hosts[i]!.behaviour!);
       }
     } finally {
       await stack.stop();
@@ -172,7 +185,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
         await peer.stop();
       }
     }
-    return { floor, runs, stream, idleCpuPerSecond, notes };
+    return { floor, runs, stream, idleCpuPerSecond, s1MakespanForS3Healthy, notes };
   } finally {
     await fediverse.stop();
   }
