@@ -30,7 +30,7 @@ export class FediflowStack {
         FEDIFLOW_REDIS_KEY_PREFIX: `fediflow-bench-${randomBytes(4).toString("hex")}:`,
         FEDIFLOW_API_TOKENS: token,
         FEDIFLOW_ALLOW_PRIVATE_NETWORKS: "true",
-        FEDIFLOW_LOG_LEVEL: "warn",
+        FEDIFLOW_LOG_LEVEL: process.env.FEDIFLOW_LOG_LEVEL ?? "warn",
         // The local stack's 6 s session lets a CPU-starved consumer (2 shared cores under a
         // benchmark) miss its heartbeats and be rebalanced mid-run, which the mock cluster makes
         // cost seconds; 15 s keeps runs comparable. Overridable from the environment.
