@@ -69,6 +69,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     runs: viral.runs,
     stream: viral.stream,
     fediflowIdleCpuPerSecond: viral.idleCpuPerSecond,
+    fediflowIdleByProcess: viral.idleByProcess,
     s1MakespanForS3Healthy: viral.s1MakespanForS3Healthy,
     fanOut,
     notes: [

@@ -41,7 +41,9 @@ export function markdownTable(results: BenchResults): string {
     "",
     ...results.runs.map((run) => `- ${run.system} ${run.scenario}: ${Object.entries(run.statuses).map(([status, n]) => `${status}: ${n}`).join(", ")}`),
     "",
-    `CPU seconds per process during each run (FediFlow idle: ${results.fediflowIdleCpuPerSecond.toFixed(3)} CPU-s per second; net of it, FediFlow's CPU-s per 1,000: ${results.runs
+    `CPU seconds per process during each run (FediFlow idle: ${results.fediflowIdleCpuPerSecond.toFixed(3)} CPU-s per second — ${Object.entries(results.fediflowIdleByProcess ?? {})
+      .map(([name, rate]) => `${name} ${rate.toFixed(3)}`)
+      .join(", ")}; net of it, FediFlow's CPU-s per 1,000: ${results.runs
       .filter((run) => run.system === "FediFlow")
       .map((run) => `${run.scenario} ${((1000 * (run.cpuSeconds - results.fediflowIdleCpuPerSecond * run.makespanSeconds)) / Math.max(run.delivered, 1)).toFixed(2)}`)
       .join(", ")}):`,

@@ -37,6 +37,8 @@ export interface BenchResults {
   stream: StreamStep[];
   /** CPU-s per wall second FediFlow's five processes use with nothing to do. */
   fediflowIdleCpuPerSecond: number;
+  /** The same, per process. */
+  fediflowIdleByProcess: Record<string, number>;
   /** S1's makespan over only the inboxes healthy in S3: what S3's healthy makespan is held to. */
   s1MakespanForS3Healthy: number | null;
   fanOut: unknown;

@@ -36,6 +36,7 @@ export interface ViralPostResults {
   stream: StreamStep[];
   /** CPU-s per wall second the FediFlow processes use when idle. */
   idleCpuPerSecond: number;
+  idleByProcess: Record<string, number>;
   /** S1's makespan over only the inboxes that were healthy in S3 (S3's baseline). */
   s1MakespanForS3Healthy: number | null;
   notes: string[];
@@ -61,6 +62,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
   const runs: SystemRun[] = [];
   let stream: StreamStep[] = [];
   let idleCpuPerSecond = 0;
+  let idleByProcess: Record<string, number> = {};
   let s1MakespanForS3Healthy: number | null = null;
 
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -93,7 +95,8 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
       const idleFrom = Object.fromEntries(stack.cpu());
       await new Promise((resolve) => setTimeout(resolve, idleSampleMs));
       const idleTo = Object.fromEntries(stack.cpu());
-      idleCpuPerSecond = Object.keys(idleTo).reduce((total, name) => total + idleTo[name]! - (idleFrom[name] ?? 0), 0) / (idleSampleMs / 1000);
+      idleByProcess = Object.fromEntries(Object.keys(idleTo).map((name) => [name, (idleTo[name]! - (idleFrom[name] ?? 0)) / (idleSampleMs / 1000)]));
+      idleCpuPerSecond = Object.values(idleByProcess).reduce((a, b) => a + b, 0);
       say(`  FediFlow idle: ${idleCpuPerSecond.toFixed(3)} CPU-s per second over its five processes`);
       const submitted = new Map<string, { activityId: string; acceptedAt: number }>();
       const fediflowRun = async (scenario: string, expected: Set<string>) => {
@@ -185,7 +188,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
         await peer.stop();
       }
     }
-    return { floor, runs, stream, idleCpuPerSecond, s1MakespanForS3Healthy, notes };
+    return { floor, runs, stream, idleCpuPerSecond, idleByProcess, s1MakespanForS3Healthy, notes };
   } finally {
     await fediverse.stop();
   }
