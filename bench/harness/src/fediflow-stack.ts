@@ -75,6 +75,11 @@ export class FediflowStack {
     return new Map([...this.stack.processes].map(([name, child]) => [name, peakRssMb(child.pid!)]));
   }
 
+  /** The /metrics address of one of the processes (e.g. "delivery"). */
+  metricsUrl(process: string): string {
+    return `${this.stack.opsUrl(process)}/metrics`;
+  }
+
   stop(): Promise<void> {
     return this.stack.stop();
   }

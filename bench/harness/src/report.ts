@@ -37,6 +37,13 @@ export function markdownTable(results: BenchResults): string {
       ].join(" | ").replace(/^/, "| ").concat(" |"),
     ),
     "",
+    ...results.runs
+      .filter((run) => run.deliveryGauges)
+      .map(
+        (run) =>
+          `- FediFlow ${run.scenario}, the delivery process's gauges: ${run.deliveryGauges!.inFlightMean.toFixed(0)} requests in flight on average (max ${run.deliveryGauges!.inFlightMax}), consumer lag up to ${run.deliveryGauges!.lagMessagesMax} messages, ${fixed(run.deliveryGauges!.requestMeanMs)} ms per request on average`,
+      ),
+    "",
     "Answers the fake fediverse gave each system (status: requests; 0 = never answered):",
     "",
     ...results.runs.map((run) => `- ${run.system} ${run.scenario}: ${Object.entries(run.statuses).map(([status, n]) => `${status}: ${n}`).join(", ")}`),

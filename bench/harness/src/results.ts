@@ -1,3 +1,4 @@
+import type { DeliveryGauges } from "./delivery-gauges";
 import type { Floor } from "./floor";
 import type { StreamStep } from "./steady-stream";
 
@@ -26,6 +27,8 @@ export interface SystemRun {
   p50Ms: number | null;
   p99Ms: number | null;
   peakRssMb: Record<string, number>;
+  /** FediFlow only: the delivery process's own gauges during the run. */
+  deliveryGauges?: DeliveryGauges;
 }
 
 export interface BenchResults {

@@ -5,6 +5,7 @@ import { followersOf, foldedInboxes } from "./audience";
 import { benchLogFile, FediflowStack } from "./fediflow-stack";
 import { measureFloor, type Floor } from "./floor";
 import { receiptsOf } from "./receipts";
+import { sampleDeliveryGauges } from "./delivery-gauges";
 import { hostileBehaviours, isHealthy, shapeFediverse, type FediverseShape, type HostileMix } from "./fediverse-shape";
 import { fedifyInstalled, PeerProcess } from "./peers/peer-client";
 import type { PeerName } from "./peers/peer-job";
@@ -105,7 +106,8 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
         const { acceptedAt } = await stack.submit(actor, activity);
         say(`  FediFlow ${scenario}: 202 Accepted, ${expected.size} healthy inboxes to reach`);
         submitted.set(scenario, { activityId: activity.id, acceptedAt });
-        return measureRun(fediverse, {
+        const gauges = sampleDeliveryGauges(stack.metricsUrl("delivery"));
+        const run = await measureRun(fediverse, {
           system: "FediFlow",
           scenario,
           activityId: activity.id,
@@ -117,6 +119,8 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
           peakRss: () => Object.fromEntries(stack.peakRss()),
           say,
         });
+        run.deliveryGauges = await gauges.stop();
+        return run;
       };
       runs.push(await fediflowRun("S1", new Set(allInboxes)));
       say(summary(runs.at(-1)!));
@@ -195,4 +199,4 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
 }
 
 const summary = (run: SystemRun) =>
-  `  ${run.system} ${run.scenario}: ${run.delivered}/${run.expected} in ${run.makespanSeconds.toFixed(2)} s${run.complete ? "" : " (budget ran out)"} = ${Math.round(run.deliveriesPerSecond)} deliveries/s, ${run.cpuSecondsPer1000.toFixed(2)} CPU-s per 1,000, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, first ${run.firstMs} ms; CPU-s ${Object.entries(run.cpuByProcess).map(([n, c]) => `${n} ${c.toFixed(1)}`).join(", ")}`;
+  `  ${run.system} ${run.scenario}: ${run.delivered}/${run.expected} in ${run.makespanSeconds.toFixed(2)} s${run.complete ? "" : " (budget ran out)"} = ${Math.round(run.deliveriesPerSecond)} deliveries/s, ${run.cpuSecondsPer1000.toFixed(2)} CPU-s per 1,000, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, first ${run.firstMs} ms${run.deliveryGauges ? `; delivery in flight mean ${run.deliveryGauges.inFlightMean.toFixed(0)} max ${run.deliveryGauges.inFlightMax}, lag max ${run.deliveryGauges.lagMessagesMax}, request mean ${run.deliveryGauges.requestMeanMs?.toFixed(0)} ms` : ""}; CPU-s ${Object.entries(run.cpuByProcess).map(([n, c]) => `${n} ${c.toFixed(1)}`).join(", ")}`;
