@@ -22,7 +22,14 @@ export function checkAims(results: BenchResults, fanOutPeakRssMb: number | null)
   }
   if (s1) {
     const ratio = s1.cpuSecondsPer1000 / results.floor.cpuMsPerDelivery;
-    checks.push({ aim: "CPU per delivery ≤ 1.5× the floor", measured: `${ratio.toFixed(2)}× (${s1.cpuSecondsPer1000.toFixed(2)} vs ${results.floor.cpuMsPerDelivery.toFixed(2)} CPU-s per 1,000)`, met: ratio <= 1.5 });
+    // Idle CPU (pollers, heartbeats, telemetry) is a fixed cost per process, not per delivery;
+    // shown beside the gross figure, which alone decides the aim.
+    const net = (1000 * (s1.cpuSeconds - results.fediflowIdleCpuPerSecond * s1.makespanSeconds)) / Math.max(s1.delivered, 1);
+    checks.push({
+      aim: "CPU per delivery ≤ 1.5× the floor",
+      measured: `${ratio.toFixed(2)}× (${s1.cpuSecondsPer1000.toFixed(2)} vs ${results.floor.cpuMsPerDelivery.toFixed(2)} CPU-s per 1,000); net of idle ${(net / results.floor.cpuMsPerDelivery).toFixed(2)}×`,
+      met: ratio <= 1.5,
+    });
   }
   if (s1 && s3) {
     // Held to S1's time for the same inboxes: S3 has fewer healthy ones, so its whole makespan

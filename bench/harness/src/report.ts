@@ -70,6 +70,7 @@ export function markdownTable(results: BenchResults): string {
           "",
         ]
       : []),
+    ...fanOutLines(results.fanOut),
     "Aims (benchmark figures, not tests):",
     "",
     "| aim | measured | met |",
@@ -79,6 +80,26 @@ export function markdownTable(results: BenchResults): string {
     ...results.notes.map((note) => `- ${note}`),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+interface FanOutSummary {
+  targets?: number;
+  peakRssMb?: number;
+  error?: string;
+  runs?: Array<{ inboxes: number; messages: number; wallMs: number; inboxesPerSecond: number; cpuSeconds: number }>;
+}
+
+/** S4 as bench/fan-out measured it, when it ran in this run. */
+function fanOutLines(fanOut: unknown): string[] {
+  if (!fanOut) return [];
+  const summary = fanOut as FanOutSummary;
+  if (summary.error) return [`S4 (bench/fan-out) failed: ${summary.error}`, ""];
+  return [
+    `S4 (bench/fan-out, 1,000,000 followers on 30,000 hosts, 10% without a shared inbox → ${summary.targets} inboxes): peak RSS ${summary.peakRssMb} MB; runs: ${(summary.runs ?? [])
+      .map((run) => `${run.messages} messages in ${(run.wallMs / 1000).toFixed(2)} s = ${Math.round(run.inboxesPerSecond)} inboxes/s, ${run.cpuSeconds.toFixed(2)} CPU-s`)
+      .join("; ")}.`,
+    "",
+  ];
 }
 
 function fanOutPeakRss(fanOut: unknown): number | null {
