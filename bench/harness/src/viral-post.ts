@@ -44,7 +44,7 @@ export interface ViralPostResults {
 }
 
 const floorHostCount = 20;
-const floorInboxesPerHost = 50;
+const floorInboxesPerHost = 250;
 const idleSampleMs = 5_000;
 const display: Record<PeerName, string> = { fedify: "Fedify", bullmq: "BullMQ", naive: "naive loop" };
 
