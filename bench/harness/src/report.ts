@@ -44,6 +44,13 @@ export function markdownTable(results: BenchResults): string {
           `- FediFlow ${run.scenario}, the delivery process's gauges: ${run.deliveryGauges!.inFlightMean.toFixed(0)} requests in flight on average (max ${run.deliveryGauges!.inFlightMax}), consumer lag up to ${run.deliveryGauges!.lagMessagesMax} messages, ${fixed(run.deliveryGauges!.requestMeanMs)} ms per request on average`,
       ),
     "",
+    ...results.runs
+      .filter((run) => run.fakeFediverse)
+      .map(
+        (run) =>
+          `- The fake fediverse (harness process) during ${run.system} ${run.scenario}: ${run.fakeFediverse!.cpuSeconds.toFixed(1)} CPU-s (${(run.fakeFediverse!.cpuSeconds / run.makespanSeconds).toFixed(2)} of a core), event-loop delay p99 ${run.fakeFediverse!.eventLoopDelayP99Ms.toFixed(0)} ms`,
+      ),
+    "",
     "Answers the fake fediverse gave each system (status: requests; 0 = never answered):",
     "",
     ...results.runs.map((run) => `- ${run.system} ${run.scenario}: ${Object.entries(run.statuses).map(([status, n]) => `${status}: ${n}`).join(", ")}`),

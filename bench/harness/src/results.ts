@@ -27,6 +27,8 @@ export interface SystemRun {
   p50Ms: number | null;
   p99Ms: number | null;
   peakRssMb: Record<string, number>;
+  /** The harness process (the fake fediverse) during the run: was it the bottleneck? */
+  fakeFediverse?: { cpuSeconds: number; eventLoopDelayP99Ms: number };
   /** FediFlow only: the delivery process's own gauges during the run. */
   deliveryGauges?: DeliveryGauges;
 }

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { FakeFediverse } from "@fediflow/fake-fediverse";
 import { awaitReceipts, percentile, type Receipts } from "./receipts";
 import type { SystemRun } from "./results";
@@ -18,6 +19,10 @@ export interface RunWindow {
 
 /** Waits for the activity to reach its inboxes and turns what was seen into the run's figures. */
 export async function measureRun(fediverse: FakeFediverse, window: RunWindow): Promise<SystemRun> {
+  // The fake fediverse lives in this process: if it was the bottleneck, this is where it shows.
+  const harnessCpuAtStart = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   let lastShown = 0;
   const progress = (receipts: Receipts) => {
     if (Date.now() - lastShown < 5_000) return;
@@ -25,6 +30,8 @@ export async function measureRun(fediverse: FakeFediverse, window: RunWindow): P
     window.say(`    ${window.system}: ${receipts.delivered}/${receipts.expected} after ${((Date.now() - window.handedOverAt) / 1000).toFixed(0)} s`);
   };
   const receipts = await awaitReceipts(fediverse, window.activityId, window.expected, window.handedOverAt, window.budgetMs, progress);
+  loopDelay.disable();
+  const harnessCpu = process.cpuUsage(harnessCpuAtStart);
   const cpuNow = window.cpu();
   const cpuByProcess = Object.fromEntries(Object.entries(cpuNow).map(([name, seconds]) => [name, seconds - (window.cpuAtStart[name] ?? 0)]));
   const cpuSeconds = Object.values(cpuByProcess).reduce((a, b) => a + b, 0);
@@ -48,5 +55,9 @@ export async function measureRun(fediverse: FakeFediverse, window: RunWindow): P
     p50Ms: percentile(receipts.latenciesMs, 50),
     p99Ms: percentile(receipts.latenciesMs, 99),
     peakRssMb: window.peakRss(),
+    fakeFediverse: {
+      cpuSeconds: (harnessCpu.user + harnessCpu.system) / 1e6,
+      eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    },
   };
 }
