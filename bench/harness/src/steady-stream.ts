@@ -30,6 +30,8 @@ export interface SteadyStreamOptions {
   stepSeconds: number;
   /** Bound on the lag: the step's last delivery must arrive within this long after its last 202, ms. */
   drainMs: number;
+  /** After the first step not sustained, how long to wait for its backlog before returning, ms. */
+  backlogMs: number;
   inboxes: string[];
   actor: string;
   say(line: string): void;
@@ -112,7 +114,12 @@ export async function runSteadyStream(stack: FediflowStack, fediverse: FakeFediv
     options.say(
       `  FediFlow S2 ${rate} activities/s × ${options.inboxesPerActivity}: ${deliveredAfterDrain}/${expected} delivered, ${Math.round(step.achievedDeliveriesPerSecond)} deliveries/s, 202→first p50 ${step.firstP50Ms} ms p99 ${step.firstP99Ms} ms, 202→last p50 ${step.completeP50Ms} ms p99 ${step.completeP99Ms} ms${step.sustained ? "" : " — NOT sustained"}`,
     );
-    if (!step.sustained) break;
+    if (!step.sustained) {
+      // Let the backlog go out before whatever runs next, so it starts on an empty pipeline.
+      const backlogDeadline = Date.now() + options.backlogMs;
+      while (deliveredBy() < expected && Date.now() < backlogDeadline) await new Promise((resolve) => setTimeout(resolve, 500));
+      break;
+    }
   }
   return steps;
 }

@@ -131,6 +131,7 @@ export async function runViralPost(options: ViralPostOptions): Promise<ViralPost
           inboxesPerActivity: 20,
           stepSeconds: options.streamStepSeconds,
           drainMs: 5_000,
+          backlogMs: 120_000,
           inboxes: allInboxes,
           actor,
           say,
