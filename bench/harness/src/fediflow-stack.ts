@@ -5,6 +5,7 @@ import pg from "pg";
 import { cpuSeconds, peakRssMb, repositoryRoot, startStack, type RunningStack } from "@fediflow/local-stack";
 import { withDatabase } from "@fediflow/postgres";
 import type { Follower } from "./audience";
+import { forgetKeys } from "./redis-keys";
 
 export interface ProcessFigures {
   cpuSeconds: number;
@@ -16,6 +17,7 @@ export class FediflowStack {
   private constructor(
     private readonly stack: RunningStack,
     private readonly token: string,
+    private readonly redisPrefix: string,
   ) {}
 
   static async start(databaseUrl: string, logFile: string): Promise<FediflowStack> {
@@ -23,11 +25,12 @@ export class FediflowStack {
     mkdirSync(path.dirname(logFile), { recursive: true });
     writeFileSync(logFile, "");
     const token = randomBytes(16).toString("hex");
+    const redisPrefix = `fediflow-bench-${randomBytes(4).toString("hex")}:`;
     const stack = await startStack({
       ingressPort: 0,
       env: {
         FEDIFLOW_DATABASE_URL: databaseUrl,
-        FEDIFLOW_REDIS_KEY_PREFIX: `fediflow-bench-${randomBytes(4).toString("hex")}:`,
+        FEDIFLOW_REDIS_KEY_PREFIX: redisPrefix,
         FEDIFLOW_API_TOKENS: token,
         FEDIFLOW_ALLOW_PRIVATE_NETWORKS: "true",
         FEDIFLOW_LOG_LEVEL: process.env.FEDIFLOW_LOG_LEVEL ?? "warn",
@@ -40,7 +43,7 @@ export class FediflowStack {
       onLine: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
       onBrokerLog: (line) => appendFileSync(logFile, `[kafka] ${line}\n`),
     });
-    return new FediflowStack(stack, token);
+    return new FediflowStack(stack, token, redisPrefix);
   }
 
   async api<T>(method: string, route: string, body?: unknown): Promise<T> {
@@ -80,8 +83,9 @@ export class FediflowStack {
     return `${this.stack.opsUrl(process)}/metrics`;
   }
 
-  stop(): Promise<void> {
-    return this.stack.stop();
+  async stop(): Promise<void> {
+    await this.stack.stop();
+    await forgetKeys(this.stack.env.FEDIFLOW_REDIS_URL ?? "redis://127.0.0.1:6379", this.redisPrefix);
   }
 }
 
