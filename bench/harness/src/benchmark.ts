@@ -6,7 +6,7 @@ import { issueHostileMix } from "./fediverse-shape";
 import type { PeerName } from "./peers/peer-job";
 import { writeReport } from "./report";
 import type { BenchResults } from "./results";
-import { runViralPost } from "./viral-post";
+import { runSameRun } from "./same-run";
 
 export interface BenchmarkOptions {
   /** 1 is issue 8's S1: 50,000 followers on 5,000 hosts; 0.1 is a tenth of both. */
@@ -37,17 +37,22 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     seed: 8,
   };
   options.say(`FediFlow benchmark: S1${options.hostile ? " + S3" : ""} at scale ${options.scale}, peers: ${options.peers.join(", ") || "none"}`);
-  const viral = await runViralPost({
+  const sameRun = await runSameRun({
     shape,
-    hostile: options.hostile ? issueHostileMix : null,
-    peers: options.peers,
-    peerConcurrency: options.peerConcurrency,
-    budgetMs: options.budgetMs,
-    naiveBudgetMs: options.naiveBudgetMs,
-    streamRates: options.streamRates,
-    streamStepSeconds: options.streamStepSeconds,
-    databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/fediflow_bench_harness",
-    redisUrl: process.env.FEDIFLOW_REDIS_URL ?? "redis://127.0.0.1:6379",
+    fediflow: {
+      databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/fediflow_bench_harness",
+      budgetMs: options.budgetMs,
+      streamRates: options.streamRates,
+      streamStepSeconds: options.streamStepSeconds,
+      hostile: options.hostile ? issueHostileMix : null,
+    },
+    peers: {
+      peers: options.peers,
+      concurrency: options.peerConcurrency,
+      budgetMs: options.budgetMs,
+      naiveBudgetMs: options.naiveBudgetMs,
+      redisUrl: process.env.FEDIFLOW_REDIS_URL ?? "redis://127.0.0.1:6379",
+    },
     say: options.say,
   });
   let fanOut: unknown = null;
@@ -65,15 +70,15 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     at: new Date().toISOString(),
     sizes: { ...shape, scale: options.scale },
     loadAverage: loadavg(),
-    floor: viral.floor,
-    runs: viral.runs,
-    stream: viral.stream,
-    fediflowIdleCpuPerSecond: viral.idleCpuPerSecond,
-    fediflowIdleByProcess: viral.idleByProcess,
-    s1MakespanForS3Healthy: viral.s1MakespanForS3Healthy,
+    floor: sameRun.floor,
+    runs: sameRun.runs,
+    stream: sameRun.stream,
+    fediflowIdleCpuPerSecond: Object.values(sameRun.idleByProcess).reduce((a, b) => a + b, 0),
+    fediflowIdleByProcess: sameRun.idleByProcess,
+    s1MakespanForS3Healthy: sameRun.s1MakespanForS3Healthy,
     fanOut,
     notes: [
-      ...viral.notes,
+      ...sameRun.notes,
       `Peers ran with ${options.peerConcurrency} requests in flight (Fedify: ParallelMessageQueue workers, BullMQ: Worker concurrency); FediFlow with its defaults (8 per host, 512 per process).`,
       "CPU of PostgreSQL, Redis and the mock Kafka broker is counted for nobody; FediFlow's figure sums its five service processes.",
     ],

@@ -61,3 +61,16 @@ export async function measureRun(fediverse: FakeFediverse, window: RunWindow): P
     },
   };
 }
+
+/** One line for the console: the run's figures as they come. */
+export const describeRun = (run: SystemRun): string =>
+  [
+    `  ${run.system} ${run.scenario}: ${run.delivered}/${run.expected} in ${run.makespanSeconds.toFixed(2)} s${run.complete ? "" : " (budget ran out)"}`,
+    ` = ${Math.round(run.deliveriesPerSecond)} deliveries/s, ${run.cpuSecondsPer1000.toFixed(2)} CPU-s per 1,000, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, first ${run.firstMs} ms`,
+    run.deliveryGauges
+      ? `; delivery in flight mean ${run.deliveryGauges.inFlightMean.toFixed(0)} max ${run.deliveryGauges.inFlightMax}, lag max ${run.deliveryGauges.lagMessagesMax}, request mean ${run.deliveryGauges.requestMeanMs?.toFixed(0)} ms`
+      : "",
+    `; CPU-s ${Object.entries(run.cpuByProcess)
+      .map(([name, seconds]) => `${name} ${seconds.toFixed(1)}`)
+      .join(", ")}`,
+  ].join("");
