@@ -3,7 +3,7 @@
 // prints "sent" when it has handed everything to its own machinery, exits on stdin's end.
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import type { Peer, PeerJob, PeerName } from "./peer-job";
+import { peerNames, type Peer, type PeerJob, type PeerName } from "./peer-job";
 
 async function peerNamed(name: PeerName): Promise<Peer> {
   // Imported lazily: the Fedify peer runs under another Node and must not load BullMQ, and back.
@@ -13,7 +13,8 @@ async function peerNamed(name: PeerName): Promise<Peer> {
 }
 
 async function main(): Promise<void> {
-  const [name, jobFile] = process.argv.slice(2) as [PeerName, string];
+  const [name, jobFile] = process.argv.slice(2) as [PeerName, string | undefined];
+  if (!peerNames.includes(name) || !jobFile) throw new Error(`usage: peer-process.js <${peerNames.join("|")}> <job file>`);
   const job = JSON.parse(readFileSync(jobFile, "utf8")) as PeerJob;
   const peer = await peerNamed(name);
   await peer.prepare(job);
