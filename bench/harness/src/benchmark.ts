@@ -36,7 +36,9 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     latencyMs: [5, 80] as [number, number],
     seed: 8,
   };
-  options.say(`FediFlow benchmark: S1${options.hostile ? " + S3" : ""} at scale ${options.scale}, peers: ${options.peers.join(", ") || "none"}`);
+  options.say(
+    `FediFlow benchmark: S1${options.hostile ? " + S3" : ""} at scale ${options.scale}, peers: ${options.peers.join(", ") || "none"}`,
+  );
   const sameRun = await runSameRun({
     shape,
     fediflow: {

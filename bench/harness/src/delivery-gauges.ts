@@ -35,7 +35,10 @@ export function sampleDeliveryGauges(metricsUrl: string): { stop(): Promise<Deli
         first ??= samples;
         last = samples;
         inFlight.push(total(samples, "fediflow_delivery_in_flight"));
-        lagMax = Math.max(lagMax, total(samples, "fediflow_consumer_lag_messages", (labels) => labels.topic === "fediflow.deliveries"));
+        lagMax = Math.max(
+          lagMax,
+          total(samples, "fediflow_consumer_lag_messages", (labels) => labels.topic === "fediflow.deliveries"),
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

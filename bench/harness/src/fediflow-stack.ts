@@ -60,7 +60,8 @@ export class FediflowStack {
   async registerActor(id: string, keyId: string, privateKeyPem: string, followers: Follower[]): Promise<void> {
     await this.api("PUT", "/v1/actors", { id, keyId, privateKeyPem });
     // The API takes up to 10,000 followers per call.
-    for (let i = 0; i < followers.length; i += 10_000) await this.api("POST", "/v1/followers", { actor: id, add: followers.slice(i, i + 10_000) });
+    for (let i = 0; i < followers.length; i += 10_000)
+      await this.api("POST", "/v1/followers", { actor: id, add: followers.slice(i, i + 10_000) });
   }
 
   /** Submits an activity to every follower; resolves at the 202 with its time. */

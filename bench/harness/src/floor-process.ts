@@ -12,7 +12,13 @@ async function main(): Promise<void> {
   const inboxesByHost = new Map(Object.entries(job.inboxesByHost));
   // Warm up first (JIT, connections): a cold floor would be flattering to everyone measured against it.
   signaturesPerSecond(key, 0.3);
-  await keepAlivePosts(new Map([...inboxesByHost].map(([host, inboxes]) => [host, inboxes.slice(0, 20)])), job.body, job.keyId, key, job.perHost);
+  await keepAlivePosts(
+    new Map([...inboxesByHost].map(([host, inboxes]) => [host, inboxes.slice(0, 20)])),
+    job.body,
+    job.keyId,
+    key,
+    job.perHost,
+  );
   const signatures = signaturesPerSecond(key, job.signSeconds);
   const posts = await keepAlivePosts(inboxesByHost, job.body, job.keyId, key, job.perHost);
   process.stdout.write(`${JSON.stringify({ signaturesPerSecond: signatures, ...posts })}\n`);

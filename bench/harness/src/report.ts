@@ -12,7 +12,7 @@ export function markdownTable(results: BenchResults): string {
   const lines = [
     `Sizes: ${results.sizes.followers.toLocaleString("en-US")} followers on ${results.sizes.hosts.toLocaleString("en-US")} hosts (scale ${results.sizes.scale}), ${Math.round(results.sizes.sharedInboxShare * 100)}% with a shared inbox, healthy latency ${results.sizes.latencyMs[0]}–${results.sizes.latencyMs[1]} ms; load average at the end ${results.loadAverage.map((l) => l.toFixed(1)).join(", ")}.`,
     "",
-    `Floor (same run, one core): ${Math.round(floor.signaturesPerSecond)} RSA-2048 signatures/s, ${Math.round(floor.postsPerSecond)} keep-alive POSTs/s, ${floor.cpuMsPerDelivery.toFixed(3)} ms CPU per delivery = ${(floor.cpuMsPerDelivery).toFixed(2)} CPU-s per 1,000.`,
+    `Floor (same run, one core): ${Math.round(floor.signaturesPerSecond)} RSA-2048 signatures/s, ${Math.round(floor.postsPerSecond)} keep-alive POSTs/s, ${floor.cpuMsPerDelivery.toFixed(3)} ms CPU per delivery = ${floor.cpuMsPerDelivery.toFixed(2)} CPU-s per 1,000.`,
     "",
     "| system | scenario | healthy inboxes delivered | makespan (s) | deliveries/s | CPU-s per 1,000 | × floor CPU | first (ms) | p50 (ms) | p99 (ms) | requests | bad signatures | peak RSS (MB) | FediFlow ÷ this (deliveries/s) |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -34,7 +34,10 @@ export function markdownTable(results: BenchResults): string {
           .map(([name, mb]) => `${name} ${mb}`)
           .join(", "),
         fediflow && run.scenario === "S1" && run !== fediflow ? `${fixed(fediflow.deliveriesPerSecond / run.deliveriesPerSecond, 1)}×` : "",
-      ].join(" | ").replace(/^/, "| ").concat(" |"),
+      ]
+        .join(" | ")
+        .replace(/^/, "| ")
+        .concat(" |"),
     ),
     "",
     ...results.runs
@@ -53,16 +56,31 @@ export function markdownTable(results: BenchResults): string {
     "",
     "Answers the fake fediverse gave each system (status: requests; 0 = never answered):",
     "",
-    ...results.runs.map((run) => `- ${run.system} ${run.scenario}: ${Object.entries(run.statuses).map(([status, n]) => `${status}: ${n}`).join(", ")}`),
+    ...results.runs.map(
+      (run) =>
+        `- ${run.system} ${run.scenario}: ${Object.entries(run.statuses)
+          .map(([status, n]) => `${status}: ${n}`)
+          .join(", ")}`,
+    ),
     "",
-    `CPU seconds per process during each run (FediFlow idle: ${results.fediflowIdleCpuPerSecond.toFixed(3)} CPU-s per second — ${Object.entries(results.fediflowIdleByProcess ?? {})
+    `CPU seconds per process during each run (FediFlow idle: ${results.fediflowIdleCpuPerSecond.toFixed(3)} CPU-s per second — ${Object.entries(
+      results.fediflowIdleByProcess ?? {},
+    )
       .map(([name, rate]) => `${name} ${rate.toFixed(3)}`)
       .join(", ")}; net of it, FediFlow's CPU-s per 1,000: ${results.runs
       .filter((run) => run.system === "FediFlow")
-      .map((run) => `${run.scenario} ${((1000 * (run.cpuSeconds - results.fediflowIdleCpuPerSecond * run.makespanSeconds)) / Math.max(run.delivered, 1)).toFixed(2)}`)
+      .map(
+        (run) =>
+          `${run.scenario} ${((1000 * (run.cpuSeconds - results.fediflowIdleCpuPerSecond * run.makespanSeconds)) / Math.max(run.delivered, 1)).toFixed(2)}`,
+      )
       .join(", ")}):`,
     "",
-    ...results.runs.map((run) => `- ${run.system} ${run.scenario}: ${Object.entries(run.cpuByProcess).map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`).join(", ")}`),
+    ...results.runs.map(
+      (run) =>
+        `- ${run.system} ${run.scenario}: ${Object.entries(run.cpuByProcess)
+          .map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`)
+          .join(", ")}`,
+    ),
     "",
     ...(results.stream.length > 0
       ? [
@@ -82,7 +100,9 @@ export function markdownTable(results: BenchResults): string {
     "",
     "| aim | measured | met |",
     "| --- | --- | --- |",
-    ...checkAims(results, fanOutPeakRss(results.fanOut)).map((check) => `| ${check.aim} | ${check.measured} | ${check.met === null ? "–" : check.met ? "yes" : "no"} |`),
+    ...checkAims(results, fanOutPeakRss(results.fanOut)).map(
+      (check) => `| ${check.aim} | ${check.measured} | ${check.met === null ? "–" : check.met ? "yes" : "no"} |`,
+    ),
     "",
     ...results.notes.map((note) => `- ${note}`),
   ];
@@ -102,8 +122,13 @@ function fanOutLines(fanOut: unknown): string[] {
   const summary = fanOut as FanOutSummary;
   if (summary.error) return [`S4 (bench/fan-out) failed: ${summary.error}`, ""];
   return [
-    `S4 (bench/fan-out, 1,000,000 followers on 30,000 hosts, 10% without a shared inbox → ${summary.targets} inboxes): peak RSS ${summary.peakRssMb} MB; runs: ${(summary.runs ?? [])
-      .map((run) => `${run.messages} messages in ${(run.wallMs / 1000).toFixed(2)} s = ${Math.round(run.inboxesPerSecond)} inboxes/s, ${run.cpuSeconds.toFixed(2)} CPU-s`)
+    `S4 (bench/fan-out, 1,000,000 followers on 30,000 hosts, 10% without a shared inbox → ${summary.targets} inboxes): peak RSS ${summary.peakRssMb} MB; runs: ${(
+      summary.runs ?? []
+    )
+      .map(
+        (run) =>
+          `${run.messages} messages in ${(run.wallMs / 1000).toFixed(2)} s = ${Math.round(run.inboxesPerSecond)} inboxes/s, ${run.cpuSeconds.toFixed(2)} CPU-s`,
+      )
       .join("; ")}.`,
     "",
   ];

@@ -45,8 +45,14 @@ export async function runFediflow(world: BenchWorld, options: FediflowOptions): 
     const idleFrom = Object.fromEntries(stack.cpu());
     await new Promise((resolve) => setTimeout(resolve, idleSampleMs));
     const idleTo = Object.fromEntries(stack.cpu());
-    const idleByProcess = Object.fromEntries(Object.keys(idleTo).map((name) => [name, (idleTo[name]! - (idleFrom[name] ?? 0)) / (idleSampleMs / 1000)]));
-    say(`  FediFlow idle: ${Object.values(idleByProcess).reduce((a, b) => a + b, 0).toFixed(3)} CPU-s per second over its five processes`);
+    const idleByProcess = Object.fromEntries(
+      Object.keys(idleTo).map((name) => [name, (idleTo[name]! - (idleFrom[name] ?? 0)) / (idleSampleMs / 1000)]),
+    );
+    say(
+      `  FediFlow idle: ${Object.values(idleByProcess)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(3)} CPU-s per second over its five processes`,
+    );
 
     const submitted = new Map<string, { activityId: string; acceptedAt: number }>();
     const deliverOnce = async (scenario: string, expected: Set<string>) => {

@@ -47,16 +47,26 @@ export async function runSameRun(options: SameRunOptions): Promise<SameRunResult
       privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
       activityFor(run) {
         const id = `${actor}/activities/${run}-${randomBytes(4).toString("hex")}`;
-        return { "@context": "https://www.w3.org/ns/activitystreams", id, type: "Create", actor, object: { id: `${id}/note`, type: "Note", attributedTo: actor, content: "x".repeat(600) } };
+        return {
+          "@context": "https://www.w3.org/ns/activitystreams",
+          id,
+          type: "Create",
+          actor,
+          object: { id: `${id}/note`, type: "Note", attributedTo: actor, content: "x".repeat(600) },
+        };
       },
       say,
     };
     fediverse.trustKey(world.keyId, publicKey.export({ type: "spki", format: "pem" }).toString());
-    say(`  fake fediverse: ${hosts.length} hosts (+${floorHostCount} for the floor) on 127.79.x.y:${fediverse.port}, ${options.shape.followers} followers, ${world.allInboxes.length} inboxes after folding`);
+    say(
+      `  fake fediverse: ${hosts.length} hosts (+${floorHostCount} for the floor) on 127.79.x.y:${fediverse.port}, ${options.shape.followers} followers, ${world.allInboxes.length} inboxes after folding`,
+    );
 
     // 1. The floor, in its own process.
     const inboxesByHost = Object.fromEntries(
-      fediverse.hosts.slice(shaped.hosts.length).map((host) => [host.host, Array.from({ length: floorInboxesPerHost }, (_, i) => host.inboxOf(`f${i}`))]),
+      fediverse.hosts
+        .slice(shaped.hosts.length)
+        .map((host) => [host.host, Array.from({ length: floorInboxesPerHost }, (_, i) => host.inboxOf(`f${i}`))]),
     );
     const floor = await measureFloor({
       inboxesByHost,
@@ -66,7 +76,9 @@ export async function runSameRun(options: SameRunOptions): Promise<SameRunResult
       perHost: 8,
       signSeconds: 2,
     });
-    say(`  floor: ${Math.round(floor.signaturesPerSecond)} RSA-2048 signatures/s, ${Math.round(floor.postsPerSecond)} keep-alive POSTs/s → ${floor.cpuMsPerDelivery.toFixed(3)} ms CPU per delivery (${Math.round(floor.deliveriesPerCoreSecond)} per core-second)`);
+    say(
+      `  floor: ${Math.round(floor.signaturesPerSecond)} RSA-2048 signatures/s, ${Math.round(floor.postsPerSecond)} keep-alive POSTs/s → ${floor.cpuMsPerDelivery.toFixed(3)} ms CPU per delivery (${Math.round(floor.deliveriesPerCoreSecond)} per core-second)`,
+    );
 
     // 2. FediFlow, then 3. the peers, never at the same time.
     const fediflow = await runFediflow(world, { ...options.fediflow, latencyMs: options.shape.latencyMs, seed: options.shape.seed });

@@ -73,9 +73,19 @@ export async function runSteadyStream(stack: FediflowStack, fediverse: FakeFediv
       const due = started + (i * 1000) / rate;
       if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
       const id = `${options.actor}/activities/stream-${rate}-${(sequence += 1)}`;
-      const inboxes = [...new Set(Array.from({ length: options.inboxesPerActivity }, () => options.inboxes[Math.floor(random() * options.inboxes.length)]!))];
+      const inboxes = [
+        ...new Set(
+          Array.from({ length: options.inboxesPerActivity }, () => options.inboxes[Math.floor(random() * options.inboxes.length)]!),
+        ),
+      ];
       expectedOf.set(id, inboxes.length);
-      const activity = { "@context": "https://www.w3.org/ns/activitystreams", id, type: "Create", actor: options.actor, object: { id: `${id}/note`, type: "Note", content: "x".repeat(600) } };
+      const activity = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id,
+        type: "Create",
+        actor: options.actor,
+        object: { id: `${id}/note`, type: "Note", content: "x".repeat(600) },
+      };
       submissions.push(
         stack
           .api("POST", "/v1/activities", { actor: options.actor, activity, audience: { followers: false, inboxes } })

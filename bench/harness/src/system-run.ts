@@ -27,13 +27,17 @@ export async function measureRun(fediverse: FakeFediverse, window: RunWindow): P
   const progress = (receipts: Receipts) => {
     if (Date.now() - lastShown < 5_000) return;
     lastShown = Date.now();
-    window.say(`    ${window.system}: ${receipts.delivered}/${receipts.expected} after ${((Date.now() - window.handedOverAt) / 1000).toFixed(0)} s`);
+    window.say(
+      `    ${window.system}: ${receipts.delivered}/${receipts.expected} after ${((Date.now() - window.handedOverAt) / 1000).toFixed(0)} s`,
+    );
   };
   const receipts = await awaitReceipts(fediverse, window.activityId, window.expected, window.handedOverAt, window.budgetMs, progress);
   loopDelay.disable();
   const harnessCpu = process.cpuUsage(harnessCpuAtStart);
   const cpuNow = window.cpu();
-  const cpuByProcess = Object.fromEntries(Object.entries(cpuNow).map(([name, seconds]) => [name, seconds - (window.cpuAtStart[name] ?? 0)]));
+  const cpuByProcess = Object.fromEntries(
+    Object.entries(cpuNow).map(([name, seconds]) => [name, seconds - (window.cpuAtStart[name] ?? 0)]),
+  );
   const cpuSeconds = Object.values(cpuByProcess).reduce((a, b) => a + b, 0);
   const lastMs = receipts.latenciesMs.at(-1) ?? 0;
   const makespanSeconds = receipts.complete ? lastMs / 1000 : (Date.now() - window.handedOverAt) / 1000;

