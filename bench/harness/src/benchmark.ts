@@ -21,6 +21,8 @@ export interface BenchmarkOptions {
   streamStepSeconds: number;
   /** Also run bench/fan-out's S4 (one activity to 1,000,000 followers on 30,000 hosts). */
   fanOut: boolean;
+  /** Run the peers before FediFlow (default after). */
+  peersFirst: boolean;
   /** File names under bench/results/: <name>.json, .md, .svg. */
   name: string;
   say(line: string): void;
@@ -55,6 +57,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
       naiveBudgetMs: options.naiveBudgetMs,
       redisUrl: process.env.FEDIFLOW_REDIS_URL ?? "redis://127.0.0.1:6379",
     },
+    peersFirst: options.peersFirst,
     say: options.say,
   });
   let fanOut: unknown = null;
@@ -81,7 +84,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     fanOut,
     notes: [
       ...sameRun.notes,
-      `Peers ran with ${options.peerConcurrency} requests in flight (Fedify: ParallelMessageQueue workers, BullMQ: Worker concurrency); FediFlow with its defaults (8 per host, 512 per process).`,
+      `Order: ${options.peersFirst ? "peers, then FediFlow" : "FediFlow, then the peers"}. Peers ran with ${options.peerConcurrency} requests in flight (Fedify: ParallelMessageQueue workers, BullMQ: Worker concurrency); FediFlow with its defaults (8 per host, 512 per process).`,
       "CPU of PostgreSQL, Redis and the mock Kafka broker is counted for nobody; FediFlow's figure sums its five service processes.",
     ],
   };

@@ -2,7 +2,7 @@
 // Issue 8's benchmark: FediFlow against its peers on one fake fediverse in the same run.
 //   node bench/harness/dist/main.js [--scale 0.2] [--no-hostile] [--peers fedify,bullmq,naive]
 //     [--peer-concurrency 64] [--budget-s 120] [--naive-budget-s 20] [--stream-rates 5,10,20,40,80]
-//     [--stream-step-s 10] [--fan-out] [--name harness]
+//     [--stream-step-s 10] [--fan-out] [--peers-first] [--name harness]
 import { parseArgs } from "node:util";
 import { runBenchmark } from "./benchmark";
 import { peerNames, type PeerName } from "./peers/peer-job";
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
       "stream-rates": { type: "string", default: "5,10,20,40,80" },
       "stream-step-s": { type: "string", default: "10" },
       "fan-out": { type: "boolean", default: false },
+      "peers-first": { type: "boolean", default: false },
       name: { type: "string", default: "harness" },
     },
   });
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     streamRates: values["stream-rates"].split(",").filter(Boolean).map(Number),
     streamStepSeconds: Number(values["stream-step-s"]),
     fanOut: values["fan-out"],
+    peersFirst: values["peers-first"],
     name: values.name,
     say: (line) => process.stdout.write(`${line}\n`),
   });

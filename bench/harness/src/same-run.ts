@@ -12,6 +12,8 @@ export interface SameRunOptions {
   shape: FediverseShape;
   fediflow: Omit<FediflowOptions, "latencyMs" | "seed">;
   peers: PeerOptions;
+  /** Run the peers before FediFlow instead of after it. */
+  peersFirst: boolean;
   say(line: string): void;
 }
 
@@ -80,9 +82,12 @@ export async function runSameRun(options: SameRunOptions): Promise<SameRunResult
       `  floor: ${Math.round(floor.signaturesPerSecond)} RSA-2048 signatures/s, ${Math.round(floor.postsPerSecond)} keep-alive POSTs/s → ${floor.cpuMsPerDelivery.toFixed(3)} ms CPU per delivery (${Math.round(floor.deliveriesPerCoreSecond)} per core-second)`,
     );
 
-    // 2. FediFlow, then 3. the peers, never at the same time.
-    const fediflow = await runFediflow(world, { ...options.fediflow, latencyMs: options.shape.latencyMs, seed: options.shape.seed });
-    const peers = await runPeers(world, options.peers);
+    // 2. FediFlow and 3. the peers, never at the same time; the order can be swapped to show
+    // how much the machine's load drifting between them moves the ratios.
+    const runFediflowPart = () => runFediflow(world, { ...options.fediflow, latencyMs: options.shape.latencyMs, seed: options.shape.seed });
+    const peersBefore = options.peersFirst ? await runPeers(world, options.peers) : null;
+    const fediflow = await runFediflowPart();
+    const peers = peersBefore ?? (await runPeers(world, options.peers));
     return { ...fediflow, floor, runs: [...fediflow.runs, ...peers.runs], notes: peers.notes };
   } finally {
     await fediverse.stop();

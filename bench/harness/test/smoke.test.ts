@@ -16,6 +16,7 @@ describe("benchmark harness (smoke run)", () => {
       streamRates: [],
       streamStepSeconds: 0,
       fanOut: false,
+      peersFirst: false,
       name: "smoke",
       say: () => undefined,
     });
