@@ -8,7 +8,10 @@ import { runBenchmark } from "./benchmark";
 import { peerNames, type PeerName } from "./peers/peer-job";
 
 async function main(): Promise<void> {
+  // `pnpm bench -- --scale 1` hands the "--" on: drop it rather than read what follows as positionals.
+  const args = process.argv.slice(2);
   const { values } = parseArgs({
+    args: args[0] === "--" ? args.slice(1) : args,
     options: {
       scale: { type: "string", default: "0.2" },
       "no-hostile": { type: "boolean", default: false },
