@@ -21,6 +21,8 @@ export interface BenchmarkOptions {
   streamStepSeconds: number;
   /** Also run bench/fan-out's S4 (one activity to 1,000,000 followers on 30,000 hosts). */
   fanOut: boolean;
+  /** Share of hosts with a shared inbox (issue 8: 0.7). */
+  sharedInboxShare: number;
   /** Run the peers before FediFlow (default after). */
   peersFirst: boolean;
   /** File names under bench/results/: <name>.json, .md, .svg. */
@@ -34,7 +36,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
   const shape = {
     hosts: Math.max(10, Math.round(5_000 * options.scale)),
     followers: Math.max(100, Math.round(50_000 * options.scale)),
-    sharedInboxShare: 0.7,
+    sharedInboxShare: options.sharedInboxShare,
     latencyMs: [5, 80] as [number, number],
     seed: 8,
   };

@@ -2,7 +2,8 @@
 // Issue 8's benchmark: FediFlow against its peers on one fake fediverse in the same run.
 //   node bench/harness/dist/main.js [--scale 0.2] [--no-hostile] [--peers fedify,bullmq,naive]
 //     [--peer-concurrency 64] [--budget-s 120] [--naive-budget-s 20] [--stream-rates 5,10,20,40,80]
-//     [--stream-step-s 10] [--fan-out] [--peers-first] [--name harness]
+//     [--stream-step-s 10] [--fan-out] [--peers-first]
+//     [--shared-inbox-share 0.7] [--name harness]
 import { parseArgs } from "node:util";
 import { runBenchmark } from "./benchmark";
 import { peerNames, type PeerName } from "./peers/peer-job";
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       "stream-step-s": { type: "string", default: "10" },
       "fan-out": { type: "boolean", default: false },
       "peers-first": { type: "boolean", default: false },
+      "shared-inbox-share": { type: "string", default: "0.7" },
       name: { type: "string", default: "harness" },
     },
   });
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     streamStepSeconds: Number(values["stream-step-s"]),
     fanOut: values["fan-out"],
     peersFirst: values["peers-first"],
+    sharedInboxShare: Number(values["shared-inbox-share"]),
     name: values.name,
     say: (line) => process.stdout.write(`${line}\n`),
   });

@@ -17,6 +17,7 @@ describe("benchmark harness (smoke run)", () => {
       streamStepSeconds: 0,
       fanOut: false,
       peersFirst: false,
+      sharedInboxShare: 0.7,
       name: "smoke",
       say: () => undefined,
     });
