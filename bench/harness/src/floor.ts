@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -30,7 +30,7 @@ export async function measureFloor(job: FloorJob): Promise<Floor> {
   writeFileSync(jobFile, JSON.stringify(job));
   const { stdout } = await promisify(execFile)(process.execPath, [distFile("floor-process.js"), jobFile], {
     maxBuffer: 1 << 20,
-  });
+  }).finally(() => rmSync(jobFile, { force: true }));
   const measured = JSON.parse(stdout) as Pick<Floor, "signaturesPerSecond" | "postsPerSecond" | "clientCpuMsPerPost">;
   const cpuMsPerDelivery = 1000 / measured.signaturesPerSecond + measured.clientCpuMsPerPost;
   return { ...measured, cpuMsPerDelivery, deliveriesPerCoreSecond: 1000 / cpuMsPerDelivery };

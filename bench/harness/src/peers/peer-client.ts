@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -20,6 +20,7 @@ export class PeerProcess {
     readonly name: PeerName,
     private readonly child: ChildProcessByStdio<Writable, Readable, null>,
     private readonly lines: AsyncIterator<string>,
+    private readonly jobFile: string,
   ) {}
 
   static async start(name: PeerName, job: PeerJob): Promise<PeerProcess> {
@@ -28,7 +29,7 @@ export class PeerProcess {
     const node = name === "fedify" ? node22 : process.execPath;
     const child = spawn(node, [distFile("peers/peer-process.js"), name, jobFile], { stdio: ["pipe", "pipe", "inherit"] });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    const peer = new PeerProcess(name, child, lines);
+    const peer = new PeerProcess(name, child, lines, jobFile);
     await peer.expect("ready");
     return peer;
   }
@@ -52,5 +53,7 @@ export class PeerProcess {
     const timer = setTimeout(() => this.child.kill("SIGKILL"), 10_000);
     await exited;
     clearTimeout(timer);
+    // It holds the run's (throwaway) private key.
+    rmSync(this.jobFile, { force: true });
   }
 }
