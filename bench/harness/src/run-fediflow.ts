@@ -1,0 +1,111 @@
+import { followersOf, foldedInboxes } from "./audience";
+import type { BenchWorld } from "./bench-world";
+import { sampleDeliveryGauges } from "./delivery-gauges";
+import { benchLogFile, FediflowStack } from "./fediflow-stack";
+import { hostileBehaviours, isHealthy, type HostileMix } from "./fediverse-shape";
+import { receiptsOf } from "./receipts";
+import type { SystemRun } from "./results";
+import { runSteadyStream, type StreamStep } from "./steady-stream";
+import { describeRun, measureRun } from "./system-run";
+
+export interface FediflowOptions {
+  databaseUrl: string;
+  budgetMs: number;
+  /** S2's rate steps (activities/s); empty: no S2. */
+  streamRates: number[];
+  streamStepSeconds: number;
+  /** S3's mix of hostile hosts; null: no S3. */
+  hostile: HostileMix | null;
+  latencyMs: [number, number];
+  seed: number;
+}
+
+export interface FediflowResults {
+  runs: SystemRun[];
+  stream: StreamStep[];
+  /** CPU-s per wall second each process uses with nothing to do. */
+  idleByProcess: Record<string, number>;
+  /** S1's makespan over only the inboxes that were healthy in S3 (S3's baseline). */
+  s1MakespanForS3Healthy: number | null;
+}
+
+const idleSampleMs = 5_000;
+
+/** FediFlow's part of a run: S1, then S2 and S3 on the same stack and followers. */
+export async function runFediflow(world: BenchWorld, options: FediflowOptions): Promise<FediflowResults> {
+  const { fediverse, hosts, shaped, actor, say } = world;
+  const runs: SystemRun[] = [];
+  let stream: StreamStep[] = [];
+  let s1MakespanForS3Healthy: number | null = null;
+  const stack = await FediflowStack.start(options.databaseUrl, benchLogFile);
+  try {
+    await stack.registerActor(actor, world.keyId, world.privateKeyPem, followersOf(hosts, shaped.followersPerHost));
+    // What the five processes burn doing nothing (pollers, heartbeats, telemetry), so the
+    // report can show the CPU per delivery with and without it.
+    const idleFrom = Object.fromEntries(stack.cpu());
+    await new Promise((resolve) => setTimeout(resolve, idleSampleMs));
+    const idleTo = Object.fromEntries(stack.cpu());
+    const idleByProcess = Object.fromEntries(
+      Object.keys(idleTo).map((name) => [name, (idleTo[name]! - (idleFrom[name] ?? 0)) / (idleSampleMs / 1000)]),
+    );
+    say(
+      `  FediFlow idle: ${Object.values(idleByProcess)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(3)} CPU-s per second over its five processes`,
+    );
+
+    const submitted = new Map<string, { activityId: string; acceptedAt: number }>();
+    const deliverOnce = async (scenario: string, expected: Set<string>) => {
+      const activity = world.activityFor(scenario);
+      const cpuAtStart = Object.fromEntries(stack.cpu());
+      const { acceptedAt } = await stack.submit(actor, activity);
+      say(`  FediFlow ${scenario}: 202 Accepted, ${expected.size} healthy inboxes to reach`);
+      submitted.set(scenario, { activityId: activity.id, acceptedAt });
+      const gauges = sampleDeliveryGauges(stack.metricsUrl("delivery"));
+      const run = await measureRun(fediverse, {
+        system: "FediFlow",
+        scenario,
+        activityId: activity.id,
+        expected,
+        handedOverAt: acceptedAt,
+        budgetMs: options.budgetMs,
+        cpu: () => Object.fromEntries(stack.cpu()),
+        cpuAtStart,
+        peakRss: () => Object.fromEntries(stack.peakRss()),
+        say,
+      });
+      run.deliveryGauges = await gauges.stop();
+      runs.push(run);
+      say(describeRun(run));
+    };
+
+    await deliverOnce("S1", new Set(world.allInboxes));
+    // S2 before S3: after S3, FediFlow rightly holds the hostile hosts as failing or dead.
+    if (options.streamRates.length > 0) {
+      stream = await runSteadyStream(stack, fediverse, {
+        rates: options.streamRates,
+        inboxesPerActivity: 20,
+        stepSeconds: options.streamStepSeconds,
+        drainMs: 5_000,
+        backlogMs: 120_000,
+        inboxes: world.allInboxes,
+        actor,
+        say,
+      });
+    }
+    if (options.hostile) {
+      const behaviours = hostileBehaviours(hosts.length, options.hostile, options.latencyMs, options.seed + 1);
+      for (const [i, host] of hosts.entries()) await fediverse.setBehaviour(host.host, behaviours[i]!);
+      const healthyInS3 = new Set(foldedInboxes(hosts, shaped.followersPerHost, (host) => isHealthy(host.behaviour)));
+      await deliverOnce("S3", healthyInS3);
+      // The fair baseline for S3: how long S1 took to reach the very inboxes healthy in S3.
+      const s1 = submitted.get("S1")!;
+      s1MakespanForS3Healthy = (receiptsOf(fediverse, s1.activityId, healthyInS3, s1.acceptedAt).latenciesMs.at(-1) ?? 0) / 1000;
+      say(`  S1 reached S3's healthy inboxes in ${s1MakespanForS3Healthy.toFixed(2)} s`);
+      for (const [i, host] of hosts.entries()) await fediverse.setBehaviour(host.host, shaped.hosts[i]!.behaviour!);
+    }
+    return { runs, stream, idleByProcess, s1MakespanForS3Healthy };
+  } finally {
+    await stack.stop();
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { runBenchmark } from "../src/benchmark";
+
+// CI runs only this: S1 scaled down to 2,000 followers on 200 hosts through the whole stack and
+// one peer (the naive loop, which needs nothing installed), checking that the harness works and
+// that every healthy inbox got the post. No performance figure is asserted.
+describe("benchmark harness (smoke run)", () => {
+  it("delivers a scaled-down S1 through FediFlow and a peer and writes the report", async () => {
+    const { results, files } = await runBenchmark({
+      scale: 0.04,
+      hostile: false,
+      peers: ["naive"],
+      peerConcurrency: 8,
+      budgetMs: 120_000,
+      naiveBudgetMs: 120_000,
+      streamRates: [],
+      streamStepSeconds: 0,
+      fanOut: false,
+      peersFirst: false,
+      sharedInboxShare: 0.7,
+      name: "smoke",
+      say: () => undefined,
+    });
+    expect(files).toHaveLength(3);
+    expect(results.floor.signaturesPerSecond).toBeGreaterThan(0);
+    for (const run of results.runs) {
+      expect(run.complete, `${run.system} reached every healthy inbox`).toBe(true);
+      expect(run.delivered).toBe(run.expected);
+      expect(run.badSignatures).toBe(0);
+    }
+    expect(results.runs.map((run) => run.system)).toEqual(["FediFlow", "naive loop"]);
+  });
+});
