@@ -12,7 +12,12 @@ import { scalingChart } from "./chart";
 import { perSecond, timeline, type TimelinePoint } from "./timeline";
 
 const smoke = process.argv.includes("--smoke");
-const hostCount = smoke ? 100 : 1500;
+const flag = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const hostCount = Number(flag("--hosts") ?? (smoke ? 100 : 1500));
+const only = flag("--only");
 const followersPerHost = smoke ? 4 : 8;
 const speedup = 20;
 // A pod's share of the work is bounded by its caps; these model a CPU-limited pod on a machine
@@ -73,7 +78,12 @@ async function run(mode: RunResult["mode"]): Promise<RunResult> {
     const accepted = await t.api("POST", "/v1/activities", { actor: actor.id, activity: createNote(actor.id, "viral"), audience: { followers: true } });
     if (accepted.status !== 202) throw new Error(`ingress answered ${accepted.status}`);
     const start = Date.now();
-    const status = await t.waitUntilDone(accepted.body.id as string, 600_000);
+    const status = await t.waitUntilDone(accepted.body.id as string, Number(flag("--timeout-s") ?? 600) * 1000).catch(async (error: unknown) => {
+      const now = await t.api("GET", `/v1/activities/${accepted.body.id as string}`);
+      const waiting = await t.db.query("SELECT partition, lane, head, reason, due_at, claimed_until, job->'inboxes' AS inboxes FROM delivery_schedule");
+      process.stdout.write(`schedule: ${JSON.stringify(waiting.rows)}\n`);
+      throw new Error(`${String(error)}; status ${JSON.stringify(now.body)}; logs in ${t.logFile}`);
+    });
     const counts = status.inboxes as Record<string, number>;
     if (counts.delivered !== followers.length) throw new Error(`${counts.delivered} of ${followers.length} inboxes delivered: ${JSON.stringify(counts)}`);
     const receipts = t.fediverse
@@ -112,6 +122,11 @@ const seconds = (value: number | null) => (value === null ? "–" : `${value.toF
 async function main(): Promise<void> {
   const say = (text: string) => process.stdout.write(`${text}\n`);
   say(`autoscaling: 1 activity to ${hostCount * followersPerHost} personal inboxes on ${hostCount} hosts (30-300 ms)${smoke ? " (smoke)" : ""}`);
+  if (only === "autoscaled") {
+    const scaled = await run("autoscaled");
+    say(JSON.stringify({ ...scaled, timeline: undefined }));
+    return;
+  }
   const fixed = await run("fixed");
   say(`  fixed, 1 process: ${Math.round(fixed.deliveriesPerSecond)} deliveries/s, drained in ${seconds(fixed.drainSeconds)}`);
   const scaled = await run("autoscaled");
