@@ -82,6 +82,12 @@ async function run(mode: RunResult["mode"]): Promise<RunResult> {
       const now = await t.api("GET", `/v1/activities/${accepted.body.id as string}`);
       const waiting = await t.db.query("SELECT partition, lane, head, reason, due_at, claimed_until, job->'inboxes' AS inboxes FROM delivery_schedule");
       process.stdout.write(`schedule: ${JSON.stringify(waiting.rows)}\n`);
+      for (const [name, proc] of t.stack.processes) {
+        if (proc.options.service !== "delivery" || !proc.running) continue;
+        const text = await (await fetch(`${t.stack.opsUrl(name)}/metrics`)).text();
+        const lines = text.split("\n").filter((line) => /^fediflow_(consumer_lag_messages|delivery_in_flight|consumer_messages_total)/.test(line) && !/ 0$/.test(line));
+        process.stdout.write(`${name}: ${lines.join(" | ")}\n`);
+      }
       throw new Error(`${String(error)}; status ${JSON.stringify(now.body)}; logs in ${t.logFile}`);
     });
     const counts = status.inboxes as Record<string, number>;
