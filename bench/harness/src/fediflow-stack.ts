@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { cpuSeconds, peakRssMb, repositoryRoot, startStack, type RunningStack } from "@fediflow/local-stack";
-import { withDatabase } from "@fediflow/postgres";
+import { recreateDatabase } from "@fediflow/postgres";
 import type { Follower } from "./audience";
 import { forgetKeys } from "./redis-keys";
 
@@ -88,15 +87,6 @@ export class FediflowStack {
     await this.stack.stop();
     await forgetKeys(this.stack.env.FEDIFLOW_REDIS_URL ?? "redis://127.0.0.1:6379", this.redisPrefix);
   }
-}
-
-async function recreateDatabase(url: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: withDatabase(url, "postgres") });
-  await admin.connect();
-  const name = new URL(url).pathname.slice(1);
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
 }
 
 export const benchLogFile = path.join(repositoryRoot, ".local", "bench", "services.log");

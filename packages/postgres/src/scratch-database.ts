@@ -15,6 +15,19 @@ export function withDatabase(connectionString: string, database: string): string
   return url.toString();
 }
 
+/** Drops the database a connection string names, if it exists, and creates it empty (a run's own database). */
+export async function recreateDatabase(url: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: withDatabase(url, "postgres") });
+  await admin.connect();
+  try {
+    const name = new URL(url).pathname.slice(1);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+}
+
 /**
  * Creates a fresh, migrated database for one test run and drops it afterwards, so tests never
  * share state with each other or with the machine's own databases.

@@ -5,10 +5,9 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { FakeFediverse } from "@fediflow/fake-fediverse";
 import { repositoryRoot, startStack } from "@fediflow/local-stack";
-import { withDatabase } from "@fediflow/postgres";
+import { recreateDatabase } from "@fediflow/postgres";
 import { demoScenario, isHealthy } from "./scenario";
 
 const hostCount = Number(process.env.DEMO_HOSTS ?? 300);
@@ -18,15 +17,6 @@ const timeoutMs = Number(process.env.DEMO_TIMEOUT_MS ?? 120_000);
 interface Status {
   state: string;
   inboxes: { total: number; delivered: number; failed: number; pending: number; parked: number; blocked: number };
-}
-
-async function recreateDatabase(url: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: withDatabase(url, "postgres") });
-  await admin.connect();
-  const name = new URL(url).pathname.slice(1);
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
 }
 
 async function main(): Promise<void> {
