@@ -79,3 +79,12 @@ export function coalesce(lane: Waiting[]): Superseded[] {
   }
   return superseded;
 }
+
+/** The outcome that accounts for an inbox coalescing settled: never sent, the rule as the reason. */
+export const supersededOutcome = (inbox: string, rule: CoalescingRule) => ({
+  inbox,
+  outcome: "superseded" as const,
+  status: null,
+  reason: `coalesced: ${rule}`,
+  durationMs: 0,
+});

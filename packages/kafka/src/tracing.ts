@@ -14,6 +14,18 @@ import {
 
 const kafka = { [attributes.messagingSystem]: "kafka" };
 
+/** A producer span's kind and messaging attributes for a send to `topic`. */
+const sendSpanOptions = (topic: string, extra: Record<string, number> = {}) => ({
+  kind: SpanKind.PRODUCER,
+  attributes: {
+    ...kafka,
+    [attributes.messagingOperationType]: "send",
+    [attributes.messagingOperationName]: "send",
+    [attributes.messagingDestination]: topic,
+    ...extra,
+  },
+});
+
 /**
  * One `send <topic>` span (PRODUCER) around a produce request, its context injected into every
  * message that does not already carry a trace context of its own (a caller may hand a message
@@ -26,16 +38,7 @@ export async function traceSend<T>(
 ): Promise<T> {
   return tracer.startActiveSpan(
     `send ${topic}`,
-    {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        ...kafka,
-        [attributes.messagingOperationType]: "send",
-        [attributes.messagingOperationName]: "send",
-        [attributes.messagingDestination]: topic,
-        [attributes.messagingBatchCount]: messages.length,
-      },
-    },
+    sendSpanOptions(topic, { [attributes.messagingBatchCount]: messages.length }),
     async (span) => {
       for (const message of messages) {
         if (message.headers?.traceparent) continue;
@@ -67,15 +70,7 @@ export async function traceSendEach<T>(
   const spans = messages.map((message) => {
     const span = tracer.startSpan(
       `send ${topic}`,
-      {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          ...kafka,
-          [attributes.messagingOperationType]: "send",
-          [attributes.messagingOperationName]: "send",
-          [attributes.messagingDestination]: topic,
-        },
-      },
+      sendSpanOptions(topic),
       message.parent,
     );
     propagation.inject(trace.setSpan(message.parent, span), message.headers);

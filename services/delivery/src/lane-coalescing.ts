@@ -1,4 +1,4 @@
-import { coalesce, type CoalescingRule, type Waiting } from "@fediflow/coalescing";
+import { coalesce, supersededOutcome, type CoalescingRule, type Waiting } from "@fediflow/coalescing";
 import type { DeliveryJob, InboxOutcome } from "@fediflow/contracts";
 
 /** An inbox a delivery no longer needs to reach, and the rule that made it pointless. */
@@ -53,4 +53,4 @@ export function pruneLane<M>(head: DeliveryJob, behind: M[], jobOf: (member: M) 
 
 /** The outcomes that account for pruned inboxes: superseded, with the rule as the reason. */
 export const supersededOutcomes = (pruned: PrunedInbox[]): InboxOutcome[] =>
-  pruned.map(({ inbox, rule }) => ({ inbox, outcome: "superseded", status: null, reason: `coalesced: ${rule}`, durationMs: 0 }));
+  pruned.map(({ inbox, rule }) => supersededOutcome(inbox, rule));

@@ -26,12 +26,7 @@ export function disposeBatch(activity: ActivityRef, batch: HostBatch, standing: 
   if (standing.state === "dead") return { report: settledReport(activity, batch.host, batch.inboxes, "parked", "host is dead", at) };
   return {
     job: {
-      activityId: activity.id,
-      actorId: activity.actorId,
-      activityType: activity.type,
-      objectId: activity.objectId,
-      activityIri: activity.activityIri,
-      undoes: activity.undoes,
+      ...activityFields(activity),
       host: batch.host,
       inboxes: batch.inboxes,
       attempt: 1,
@@ -39,6 +34,16 @@ export function disposeBatch(activity: ActivityRef, batch: HostBatch, standing: 
     },
   };
 }
+
+/** What a delivery job and a report say about their activity. */
+const activityFields = (activity: ActivityRef) => ({
+  activityId: activity.id,
+  actorId: activity.actorId,
+  activityType: activity.type,
+  objectId: activity.objectId,
+  activityIri: activity.activityIri,
+  undoes: activity.undoes,
+});
 
 /** An outcome settled without an attempt (attempt 0), one per inbox. */
 export function settledReport(
@@ -51,12 +56,7 @@ export function settledReport(
   status: number | null = null,
 ): DeliveryReport {
   return {
-    activityId: activity.id,
-    actorId: activity.actorId,
-    activityType: activity.type,
-    objectId: activity.objectId,
-    activityIri: activity.activityIri,
-    undoes: activity.undoes,
+    ...activityFields(activity),
     host,
     attempt: 0,
     firstAttemptAt: null,

@@ -1,4 +1,4 @@
-import { coalesce, type CoalescingRule } from "@fediflow/coalescing";
+import { coalesce, supersededOutcome, type CoalescingRule } from "@fediflow/coalescing";
 import type { DeliveryReport } from "@fediflow/contracts";
 import type { ParkedDelivery } from "./parked";
 
@@ -49,13 +49,7 @@ export function supersededReports(pruned: PrunedParked[], now: number): Delivery
     host: group[0]!.delivery.host,
     attempt: 0,
     firstAttemptAt: null,
-    outcomes: group.map(({ delivery, rule }) => ({
-      inbox: delivery.inbox,
-      outcome: "superseded" as const,
-      status: null,
-      reason: `coalesced: ${rule}`,
-      durationMs: 0,
-    })),
+    outcomes: group.map(({ delivery, rule }) => supersededOutcome(delivery.inbox, rule)),
     at,
   }));
 }
