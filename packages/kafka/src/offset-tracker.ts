@@ -25,13 +25,9 @@ export class PartitionOffsets {
     return true;
   }
 
-  /** Takes back the last received offset when it was never handed to work, so a refetch takes it. */
-  forget(offset: number): void {
-    if (offset !== this.lastReceived || this.received[this.received.length - 1] !== offset) {
-      throw new Error(`can only forget the last received offset (${this.lastReceived}), not ${offset}`);
-    }
-    this.received.pop();
-    this.lastReceived = offset - 1;
+  /** True for an offset received before: a refetch after a rebalance of work admitted here. */
+  hasSeen(offset: number): boolean {
+    return offset <= this.lastReceived;
   }
 
   finish(offset: number): void {

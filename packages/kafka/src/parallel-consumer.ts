@@ -5,6 +5,7 @@ import type { ConsumerTiming } from "./client";
 import { UndecodableMessage, decodeValue, readHeaders } from "./codec";
 import { Lanes } from "./lanes";
 import { PartitionOffsets, decodeFinishedOffsets, encodeFinishedOffsets } from "./offset-tracker";
+import { rejoinRequest } from "./rebalance-signal";
 import { stickyAssigner } from "./sticky-assignor";
 import { traceProcess } from "./tracing";
 
@@ -63,22 +64,22 @@ export interface PartitionProgress {
 
 class Capacity {
   private used = 0;
-  private waiters: Array<() => void> = [];
+  private waiters: Array<(granted: boolean) => void> = [];
   constructor(readonly limit: number) {}
   get inUse(): number {
     return this.used;
   }
-  /** Resolves true once a slot is taken, false after waitMs without one. */
+  /** Resolves true once a slot is taken, false after waitMs without one or when woken. */
   async take(waitMs: number): Promise<boolean> {
     if (this.used < this.limit) {
       this.used += 1;
       return true;
     }
     return new Promise((resolve) => {
-      const waiter = () => {
+      const waiter = (granted: boolean) => {
         clearTimeout(timer);
-        this.used += 1;
-        resolve(true);
+        if (granted) this.used += 1;
+        resolve(granted);
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
@@ -90,11 +91,11 @@ class Capacity {
   give(): void {
     this.used -= 1;
     const next = this.waiters.shift();
-    if (next) next();
+    if (next) next(true);
   }
-  /** Wakes everyone waiting (they see the consumer stopping). */
-  drainWaiters(): void {
-    for (const waiter of this.waiters.splice(0)) waiter();
+  /** Sends everyone waiting away empty-handed, to look again at why they wait. */
+  wake(): void {
+    for (const waiter of this.waiters.splice(0)) waiter(false);
   }
 }
 
@@ -117,6 +118,13 @@ export class ParallelConsumer<V> {
   private commitTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private running = 0;
+  /** Assignments received so far: tells a refusal meant for this generation from a late one. */
+  private generation = 0;
+  /**
+   * The coordinator's request to rejoin, from the first heartbeat or commit it refused in this
+   * generation; cleared by the next assignment. While set, nothing more is admitted.
+   */
+  private rejoin: Error | undefined;
   /** Messages finished since start (for the drain rate). */
   finished = 0;
 
@@ -180,7 +188,7 @@ export class ParallelConsumer<V> {
     if (this.stopping) return;
     this.stopping = true;
     this.consumer.pause([{ topic: this.options.topic.name }]);
-    this.capacity.drainWaiters();
+    this.capacity.wake();
     const deadline = Date.now() + graceMs;
     while (this.running > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -199,6 +207,8 @@ export class ParallelConsumer<V> {
   }
 
   private onAssignment(assignment: Set<number>): void {
+    this.generation += 1;
+    this.rejoin = undefined;
     for (const partition of this.assigned) {
       // Work still running for a partition we lost finishes into a tracker nobody reads:
       // the new owner redoes it (bounded by the in-flight window).
@@ -244,8 +254,17 @@ export class ParallelConsumer<V> {
     return tracker;
   }
 
-  private async admitBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async admitBatch({ batch, resolveOffset, heartbeat: kafkaHeartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const partition = batch.partition;
+    const generation = this.generation;
+    const heartbeat = async () => {
+      try {
+        await kafkaHeartbeat();
+      } catch (error) {
+        this.noticeRebalance(error, generation);
+        throw error;
+      }
+    };
     this.highWatermarks.set(partition, Number(batch.highWatermark));
     this.options.onBatch?.(partition, Number(batch.highWatermark));
     if (batch.messages.length === 0) return;
@@ -258,6 +277,7 @@ export class ParallelConsumer<V> {
         tracker = await this.trackerFor(partition, Number(batch.messages[0]!.offset));
       } catch (error) {
         if (this.stopping || !isRunning() || isStale()) return;
+        if (this.rejoin) throw this.rejoin;
         this.options.logger.warn({ err: error, partition, retryInMs: delayMs }, "could not prepare partition; trying again");
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         await heartbeat();
@@ -266,17 +286,20 @@ export class ParallelConsumer<V> {
     const skip = this.skipped.get(partition) ?? new Set<number>();
     for (const raw of batch.messages) {
       if (this.stopping || !isRunning() || isStale()) return;
+      if (this.rejoin) throw this.rejoin;
       const offset = Number(raw.offset);
-      if (!tracker.receive(offset)) {
+      if (tracker.hasSeen(offset)) {
         resolveOffset(raw.offset);
         continue;
       }
       if (skip.delete(offset)) {
+        tracker.receive(offset);
         tracker.finish(offset);
         resolveOffset(raw.offset);
         continue;
       }
       let message: ConsumedMessage<V>;
+      let lane: string;
       try {
         message = {
           topic: batch.topic,
@@ -287,6 +310,7 @@ export class ParallelConsumer<V> {
           headers: readHeaders(raw.headers),
           timestamp: Number(raw.timestamp),
         };
+        lane = this.options.laneOf(message);
       } catch (error) {
         if (!(error instanceof UndecodableMessage)) throw error;
         // Only FediFlow's own producers write here; a message no schema accepts will never
@@ -295,25 +319,27 @@ export class ParallelConsumer<V> {
           { err: error, partition, offset, value: raw.value?.toString("utf8").slice(0, 2000) },
           "skipping undecodable message",
         );
+        tracker.receive(offset);
         tracker.finish(offset);
         resolveOffset(raw.offset);
         continue;
       }
+      // heartbeat() throws when the group rebalances, ending this batch here. The offset is not
+      // received yet, so the refetch that follows the rebalance takes it, whoever owns it then.
       while (!(await this.capacity.take(1_000))) {
-        if (this.stopping || !isRunning() || isStale()) {
-          // Not admitted: forget it so the refetch after a rebalance or restart takes it.
-          tracker.forget(offset);
-          return;
-        }
+        if (this.stopping || !isRunning() || isStale()) return;
+        if (this.rejoin) throw this.rejoin;
         await heartbeat();
       }
-      if (this.stopping) {
+      if (this.stopping || this.rejoin) {
         this.capacity.give();
-        tracker.forget(offset);
+        if (this.rejoin) throw this.rejoin;
         return;
       }
+      // Received only as it is handed over, with no await in between: an offset the tracker
+      // holds is always one that work owns or that is finished, never one stranded.
+      tracker.receive(offset);
       this.running += 1;
-      const lane = this.options.laneOf(message);
       void this.lanes.run(lane, () => this.work(message, tracker, lane), message);
       resolveOffset(raw.offset);
     }
@@ -345,7 +371,28 @@ export class ParallelConsumer<V> {
     }
   }
 
+  /**
+   * The group is rebalancing. kafkajs rejoins only once every running eachBatch has returned,
+   * and each notices only at its own next heartbeat (sent at most once per interval), so the
+   * member would go on admitting work the next owner redoes, and on a real broker the whole
+   * group would wait for it. Instead every batch stops at once and throws the coordinator's
+   * error, which makes kafkajs rejoin.
+   */
+  private noticeRebalance(error: unknown, generation: number): void {
+    const rejoin = rejoinRequest(error);
+    if (!rejoin || this.rejoin || generation !== this.generation) return;
+    this.rejoin = rejoin;
+    this.capacity.wake();
+    this.options.logger.info({ reason: rejoin.message }, "group rebalancing: admission stopped, rejoining");
+    // Kafka accepts commits of the current generation until the member rejoins, so what
+    // finished now is not redone by the next owner (the Java client commits in
+    // onPartitionsRevoked). librdkafka's mock cluster refuses them; the tick after the new
+    // assignment commits instead.
+    void this.commit();
+  }
+
   private async commit(): Promise<void> {
+    const generation = this.generation;
     const offsets: Array<{ topic: string; partition: number; offset: string; metadata: string }> = [];
     for (const [partition, tracker] of this.partitions) {
       if (!this.assigned.has(partition)) continue;
@@ -360,9 +407,10 @@ export class ParallelConsumer<V> {
     try {
       await this.consumer.commitOffsets(offsets);
     } catch (error) {
-      // A rebalance in progress refuses commits; the next tick commits again.
+      // Refused: the next tick (or the next assignment) commits again.
       for (const { partition } of offsets) this.lastCommitted.delete(partition);
       this.options.logger.debug({ err: error }, "commit refused; will retry");
+      this.noticeRebalance(error, generation);
     }
   }
 }

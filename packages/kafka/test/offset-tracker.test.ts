@@ -69,15 +69,15 @@ describe("finished-offsets metadata", () => {
   });
 });
 
-describe("PartitionOffsets.forget", () => {
-  it("takes back an offset that was never handed to work", () => {
-    const offsets = new PartitionOffsets(0);
-    offsets.receive(0);
-    offsets.receive(1);
-    offsets.forget(1);
-    offsets.finish(0);
-    expect(offsets.commitOffset()).toBe(1);
-    expect(offsets.receive(1)).toBe(true);
-    expect(() => offsets.forget(0)).toThrow();
+describe("PartitionOffsets.hasSeen", () => {
+  it("tells a refetched offset from a new one, whatever the gaps", () => {
+    const offsets = new PartitionOffsets(10);
+    expect(offsets.hasSeen(9)).toBe(true);
+    expect(offsets.hasSeen(10)).toBe(false);
+    offsets.receive(10);
+    offsets.receive(14);
+    expect(offsets.hasSeen(12)).toBe(true);
+    expect(offsets.hasSeen(14)).toBe(true);
+    expect(offsets.hasSeen(15)).toBe(false);
   });
 });

@@ -127,6 +127,73 @@ describe("ParallelConsumer", () => {
   });
 });
 
+describe("ParallelConsumer across a rebalance", () => {
+  it("hands over a message whose admission a rebalance interrupted, on a partition it keeps", async () => {
+    // With two members, the sticky assignor leaves the first member the lower half (0..5) of
+    // its partitions, so this partition stays with it across the join.
+    const key = Array.from({ length: 100 }, (_, i) => `kept-${i}`).find((k) => partitionOf(k, spec.partitions) < 6)!;
+    const kept = partitionOf(key, spec.partitions);
+    const groupId = `g-${randomUUID()}`;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handled = new Set<number>();
+    const options = {
+      kafka,
+      groupId,
+      topic: spec,
+      logger,
+      laneOf: (message: { value: { lane: string } }) => message.value.lane,
+      timing: { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 },
+      commitIntervalMs: 100,
+    };
+    const first = new ParallelConsumer({
+      ...options,
+      // Two slots: messages 500 and 501 hold them, so 502 waits for capacity, heartbeating.
+      maxInFlight: 2,
+      handle: async (message) => {
+        if (message.value.n < 500 || message.value.n >= 600) return;
+        if (message.value.n < 502) await gate;
+        handled.add(message.value.n);
+      },
+    });
+    await first.start();
+    const producer = await TopicProducer.connect(kafka, true);
+    await producer.send(
+      spec,
+      Array.from({ length: 5 }, (_, i) => ({ key, value: { n: 500 + i, lane: `l${i}`, ms: 0 } })),
+    );
+    await producer.disconnect();
+    const deadline = Date.now() + 30_000;
+    while (first.inFlight < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(first.inFlight).toBe(2);
+
+    // A second member joins: the first one's next heartbeat, inside the capacity wait, fails
+    // with REBALANCE_IN_PROGRESS and the batch is abandoned mid-admission.
+    const second = new ParallelConsumer({
+      ...options,
+      handle: async (message) => {
+        if (message.value.n >= 500 && message.value.n < 600) handled.add(message.value.n);
+      },
+    });
+    await second.start();
+    while (!(second.ownedPartitions().length > 0 && first.ownedPartitions().length < spec.partitions) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(first.ownedPartitions()).toContain(kept);
+
+    release();
+    while (handled.size < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect([...handled].sort((a, b) => a - b)).toEqual([500, 501, 502, 503, 504]);
+    // And the commit is not held back by a message nobody will finish.
+    while (
+      Date.now() < deadline &&
+      !first.progress().some((p) => p.partition === kept && p.unfinished === 0 && p.committed === p.highWatermark)
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    expect(first.progress().find((p) => p.partition === kept)).toMatchObject({ unfinished: 0 });
+    await Promise.all([first.stop(2_000), second.stop(2_000)]);
+  });
+});
+
 describe("partitionOf", () => {
   it("names the partition the producer put each key in", async () => {
     const producer = await TopicProducer.connect(kafka);
