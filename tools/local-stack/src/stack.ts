@@ -108,7 +108,6 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     FEDIFLOW_LISTEN_ADDRESS: "127.0.0.1",
     // The mock cluster waits session timeout minus 1 s on every rebalance: keep it short here.
     FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS: "6000",
-    FEDIFLOW_KAFKA_HEARTBEAT_INTERVAL_MS: "1000",
     ...base,
     FEDIFLOW_DATABASE_URL: databaseUrl,
     FEDIFLOW_KAFKA_BROKERS: kafkaBrokers.join(","),
