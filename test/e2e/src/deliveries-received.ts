@@ -26,16 +26,26 @@ export function longestSilenceAfter(fediverse: FakeFediverse, moments: number[],
   const receipts = fediverse
     .allReceived()
     .filter((post) => post.status === 202)
-    .map((post) => post.receivedAt)
-    .sort((a, b) => a - b);
+    .map((post) => post.receivedAt);
+  return longestSilence(receipts, moments, windowMs);
+}
+
+/**
+ * The gap arithmetic of longestSilenceAfter, over receipt times (epoch ms). A gap counts up to
+ * the window's end; the quiet after the very last receipt is the work being over, not a pause.
+ */
+export function longestSilence(receipts: number[], moments: number[], windowMs: number): number[] {
+  const sorted = [...receipts].sort((a, b) => a - b);
   return moments.map((moment) => {
-    const inside = receipts.filter((at) => at >= moment && at <= moment + windowMs);
+    const end = moment + windowMs;
     let longest = 0;
     let previous = moment;
-    for (const at of inside) {
-      longest = Math.max(longest, at - previous);
+    for (const at of sorted) {
+      if (at < moment) continue;
+      longest = Math.max(longest, Math.min(at, end) - previous);
+      if (at >= end) break;
       previous = at;
     }
-    return Math.max(longest, (inside.length > 0 ? moment + windowMs : moment) - previous);
+    return longest;
   });
 }
