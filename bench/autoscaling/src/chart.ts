@@ -23,7 +23,7 @@ function panel(series: Series[], top: number, span: number, title: string): stri
       .join(" ");
     return `<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="1.6"/>`;
   });
-  const legend = series.map((s, i) => `<text x="${left + 8 + i * 230}" y="${top + 12}" fill="${s.colour}" font-size="11">${s.label}</text>`);
+  const legend = series.map((s, i) => `<text x="${left + 48 + i * 230}" y="${top + 12}" fill="${s.colour}" font-size="11">${s.label}</text>`);
   return [
     `<text x="8" y="${top + 12}" font-size="11" font-weight="bold">${title}</text>`,
     `<line x1="${left}" y1="${top + panelHeight}" x2="${width - right}" y2="${top + panelHeight}" stroke="#999"/>`,

@@ -29,6 +29,9 @@ interface RunResult {
   inboxes: number;
   deliveriesPerSecond: number;
   drainSeconds: number;
+  /** From the post to the sync that decided to scale out. */
+  scaleOutDecidedSeconds: number | null;
+  /** From the post to the first sync that found the new processes running (started, joined, ready). */
   timeToScaleOutSeconds: number | null;
   peakReplicas: number;
   backToMinimumSeconds: number | null;
@@ -105,12 +108,14 @@ async function run(mode: RunResult["mode"]): Promise<RunResult> {
       await autoscaler.stop();
     }
     const scaledOut = samples.find((s) => s.at >= start && s.replicas > 1);
+    const decided = samples.find((s) => s.at >= start && s.desired > s.replicas);
     const rate = perSecond(receipts, start, Math.max(drainedAt, samples.at(-1)?.at ?? 0) + 1);
     return {
       mode,
       inboxes: followers.length,
       deliveriesPerSecond: receipts.length / ((drainedAt - start) / 1000),
       drainSeconds: (drainedAt - start) / 1000,
+      scaleOutDecidedSeconds: decided ? (decided.at - start) / 1000 : null,
       timeToScaleOutSeconds: scaledOut ? (scaledOut.at - start) / 1000 : null,
       peakReplicas: Math.max(1, ...samples.map((s) => s.replicas)),
       backToMinimumSeconds,
@@ -137,8 +142,8 @@ async function main(): Promise<void> {
   say(`  fixed, 1 process: ${Math.round(fixed.deliveriesPerSecond)} deliveries/s, drained in ${seconds(fixed.drainSeconds)}`);
   const scaled = await run("autoscaled");
   say(
-    `  autoscaled: ${Math.round(scaled.deliveriesPerSecond)} deliveries/s, drained in ${seconds(scaled.drainSeconds)}; scaled out after ` +
-      `${seconds(scaled.timeToScaleOutSeconds)}, peak ${scaled.peakReplicas} processes, back to 1 after ${seconds(scaled.backToMinimumSeconds)}; ` +
+    `  autoscaled: ${Math.round(scaled.deliveriesPerSecond)} deliveries/s, drained in ${seconds(scaled.drainSeconds)}; scale-out decided after ` +
+      `${seconds(scaled.scaleOutDecidedSeconds)}, running after ${seconds(scaled.timeToScaleOutSeconds)}, peak ${scaled.peakReplicas} processes, back to 1 after ${seconds(scaled.backToMinimumSeconds)}; ` +
       `${scaled.duplicates} duplicates`,
   );
   say(`  drain time autoscaled/fixed: ${(scaled.drainSeconds / fixed.drainSeconds).toFixed(2)}`);
@@ -151,11 +156,11 @@ async function main(): Promise<void> {
   writeFileSync(
     path.join(results, `${name}.md`),
     [
-      "| run | deliveries/s | drain | scale-out after | peak processes | back to 1 after | duplicates |",
-      "|---|---:|---:|---:|---:|---:|---:|",
+      "| run | deliveries/s | drain | scale-out decided after | new processes running after | peak processes | back to 1 after | duplicates |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
       ...[fixed, scaled].map(
         (r) =>
-          `| ${r.mode} | ${Math.round(r.deliveriesPerSecond)} | ${seconds(r.drainSeconds)} | ${seconds(r.timeToScaleOutSeconds)} | ${r.peakReplicas} | ${seconds(r.backToMinimumSeconds)} | ${r.duplicates} |`,
+          `| ${r.mode} | ${Math.round(r.deliveriesPerSecond)} | ${seconds(r.drainSeconds)} | ${seconds(r.scaleOutDecidedSeconds)} | ${seconds(r.timeToScaleOutSeconds)} | ${r.peakReplicas} | ${seconds(r.backToMinimumSeconds)} | ${r.duplicates} |`,
       ),
       "",
       `![lag, replicas and deliveries/s over time](${name}.svg)`,

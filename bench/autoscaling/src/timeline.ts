@@ -19,15 +19,20 @@ export function perSecond(receipts: number[], start: number, end: number): numbe
   return counts;
 }
 
-/** The autoscaler's samples joined with the delivery rate in the second each was taken. */
+/**
+ * One point per second of the run: the deliveries in that second, and the processes and lag as
+ * the autoscaler last saw them (its samples come one sync apart, or further while it starts
+ * processes, so a per-sample line would hide what happens in between, such as a rebalance).
+ */
 export function timeline(samples: ScalingSample[], rate: number[], start: number, fixedReplicas: number | null): TimelinePoint[] {
-  if (fixedReplicas !== null) {
-    return rate.map((deliveriesPerSecond, i) => ({ t: i, replicas: fixedReplicas, lagMessages: Number.NaN, deliveriesPerSecond }));
-  }
-  return samples
-    .filter((sample) => sample.at >= start)
-    .map((sample) => {
-      const t = (sample.at - start) / 1000;
-      return { t, replicas: sample.replicas, lagMessages: sample.lagMessages, deliveriesPerSecond: rate[Math.floor(t)] ?? 0 };
-    });
+  return rate.map((deliveriesPerSecond, t) => {
+    const end = start + (t + 1) * 1000;
+    const last = samples.filter((sample) => sample.at <= end).at(-1);
+    return {
+      t,
+      replicas: fixedReplicas ?? last?.replicas ?? 1,
+      lagMessages: fixedReplicas === null ? (last?.lagMessages ?? Number.NaN) : Number.NaN,
+      deliveriesPerSecond,
+    };
+  });
 }
