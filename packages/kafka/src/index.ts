@@ -4,7 +4,6 @@ export * from "./producer";
 export * from "./offset-tracker";
 export * from "./lanes";
 export * from "./parallel-consumer";
-export * from "./rebalance-signal";
 export * from "./batch-consumer";
 export * from "./topic-view";
 export * from "./partition-of";

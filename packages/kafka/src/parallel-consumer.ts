@@ -265,6 +265,13 @@ export class ParallelConsumer<V> {
         throw error;
       }
     };
+    // False: stop quietly (the consumer is stopping, or kafkajs has moved on). Throws the
+    // coordinator's request to rejoin, which ends the batch and makes kafkajs rejoin.
+    const admitting = (): boolean => {
+      if (this.stopping || !isRunning() || isStale()) return false;
+      if (this.rejoin) throw this.rejoin;
+      return true;
+    };
     this.highWatermarks.set(partition, Number(batch.highWatermark));
     this.options.onBatch?.(partition, Number(batch.highWatermark));
     if (batch.messages.length === 0) return;
@@ -276,8 +283,7 @@ export class ParallelConsumer<V> {
       try {
         tracker = await this.trackerFor(partition, Number(batch.messages[0]!.offset));
       } catch (error) {
-        if (this.stopping || !isRunning() || isStale()) return;
-        if (this.rejoin) throw this.rejoin;
+        if (!admitting()) return;
         this.options.logger.warn({ err: error, partition, retryInMs: delayMs }, "could not prepare partition; trying again");
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         await heartbeat();
@@ -285,8 +291,7 @@ export class ParallelConsumer<V> {
     }
     const skip = this.skipped.get(partition) ?? new Set<number>();
     for (const raw of batch.messages) {
-      if (this.stopping || !isRunning() || isStale()) return;
-      if (this.rejoin) throw this.rejoin;
+      if (!admitting()) return;
       const offset = Number(raw.offset);
       if (tracker.hasSeen(offset)) {
         resolveOffset(raw.offset);
@@ -327,8 +332,7 @@ export class ParallelConsumer<V> {
       // heartbeat() throws when the group rebalances, ending this batch here. The offset is not
       // received yet, so the refetch that follows the rebalance takes it, whoever owns it then.
       while (!(await this.capacity.take(1_000))) {
-        if (this.stopping || !isRunning() || isStale()) return;
-        if (this.rejoin) throw this.rejoin;
+        if (!admitting()) return;
         await heartbeat();
       }
       if (this.stopping || this.rejoin) {

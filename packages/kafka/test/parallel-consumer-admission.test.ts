@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { EachBatchPayload, Kafka } from "kafkajs";
 import type { TopicSpec } from "@fediflow/contracts";
 import { createLogger } from "@fediflow/logging";
-import { ParallelConsumer, rejoinRequest } from "../src";
+import { ParallelConsumer } from "../src";
+import { rejoinRequest } from "../src/rebalance-signal";
 
 // Admission across a rebalance, deterministically: a stand-in for kafkajs's consumer hands
 // batches to the ParallelConsumer exactly as kafkajs's runner would, and its heartbeat says
