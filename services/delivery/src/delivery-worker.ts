@@ -225,7 +225,15 @@ export class DeliveryWorker {
     }
 
     if (outcomes.length > 0) {
-      await this.report({ ...this.fields(job), firstAttemptAt, outcomes, at: new Date(finishedAt).toISOString() });
+      // The retry's time, so the per-inbox API can say when a pending inbox is tried next.
+      const retrying = next !== null && outcomes.some((outcome) => outcome.outcome === "retrying");
+      await this.report({
+        ...this.fields(job),
+        firstAttemptAt,
+        outcomes,
+        at: new Date(finishedAt).toISOString(),
+        ...(retrying && next ? { nextAttemptAt: new Date(next.at).toISOString() } : {}),
+      });
     }
     if (next) await this.wait(next.job, lane, partition, origin, next.at, next.reason);
     else await this.done(lane, partition, origin);

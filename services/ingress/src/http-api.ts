@@ -9,6 +9,7 @@ import { bearerAuth } from "./auth";
 import { nestsDeeperThan } from "./json-depth";
 import { perTokenRateLimit } from "./rate-limit";
 import { goneFollowersRoutes } from "./gone-followers-api";
+import { activityIdParameter, inboxesRoutes } from "./inboxes-api";
 import { Problem, problemHandler } from "./problem";
 import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest } from "./validation";
 
@@ -25,7 +26,6 @@ export interface ApiDependencies {
   logger: Logger;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const hostStates = new Set(["healthy", "failing", "dead", "blocked"]);
 
 function requireJson(req: Request): void {
@@ -103,8 +103,7 @@ export function createApi(deps: ApiDependencies): Express {
   });
 
   v1.get("/activities/:id", async (req, res) => {
-    const id = req.params.id.toLowerCase();
-    if (!uuidPattern.test(id)) throw new Problem(404, "unknown-activity", "Unknown activity", `no activity ${req.params.id}`);
+    const id = activityIdParameter(req.params.id);
     const status = await call(outbox, outbox.getActivityStatus, { id });
     res.json({
       id: status.id,
@@ -152,6 +151,7 @@ export function createApi(deps: ApiDependencies): Express {
   });
 
   v1.use(goneFollowersRoutes(outbox));
+  v1.use(inboxesRoutes(outbox));
 
   app.use("/v1", v1);
   app.use((req, _res, next) => next(new Problem(404, "not-found", "Not found", `no route for ${req.method} ${req.path}`)));

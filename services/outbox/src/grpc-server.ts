@@ -9,12 +9,15 @@ import { IdempotencyConflict, type ActivityStore } from "./activity-store";
 import { UnregisteredActor, type ActorStore } from "./actor-store";
 import type { GoneFollowerStore } from "./gone-follower-store";
 import { goneFollowerHandlers } from "./gone-followers-rpc";
+import type { InboxOutcomeStore } from "./inbox-outcomes";
+import { inboxOutcomeHandlers } from "./inbox-outcomes-rpc";
 import { activityStatus } from "./status";
 
 export interface OutboxHandlers {
   actors: ActorStore;
   activities: ActivityStore;
   goneFollowers: GoneFollowerStore;
+  inboxOutcomes: InboxOutcomeStore;
   logger: Logger;
   /** Activities minted before this time may have been removed by retention (epoch ms). */
   purgedBefore(): number;
@@ -37,7 +40,7 @@ function mapStorageErrors(error: unknown): never {
   throw error;
 }
 
-export function outboxService({ actors, activities, goneFollowers, logger, onAppended, purgedBefore }: OutboxHandlers): GrpcService {
+export function outboxService({ actors, activities, goneFollowers, inboxOutcomes, logger, onAppended, purgedBefore }: OutboxHandlers): GrpcService {
   const implementation: outboxRpc.OutboxServer = {
     registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest) => {
       await actors.registerActor(request.id, request.keyId, request.privateKeyPem).catch(mapStorageErrors);
@@ -105,6 +108,7 @@ export function outboxService({ actors, activities, goneFollowers, logger, onApp
     }),
 
     ...goneFollowerHandlers(goneFollowers, logger, mapStorageErrors),
+    ...inboxOutcomeHandlers(inboxOutcomes, logger, mapStorageErrors),
   };
   return { name: "fediflow.v1.Outbox", definition: outboxRpc.OutboxService, implementation };
 }

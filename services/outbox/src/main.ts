@@ -9,6 +9,7 @@ import { ActivityStore } from "./activity-store";
 import { ActorStore } from "./actor-store";
 import { loadOutboxConfig } from "./config";
 import { GoneFollowerStore } from "./gone-follower-store";
+import { InboxOutcomeStore } from "./inbox-outcomes";
 import { goneFollowersConsumer } from "./gone-followers-consumer";
 import { outboxService } from "./grpc-server";
 import { outboxMetrics } from "./metrics";
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
         actors: new ActorStore(pool, keyEncryptionKey),
         activities: new ActivityStore(pool, readPool),
         goneFollowers,
+        inboxOutcomes: new InboxOutcomeStore(readPool),
         logger,
         onAppended: () => relay.wake(),
         purgedBefore: () => Date.now() - config.FEDIFLOW_RETENTION_FINISHED_MS,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, createScratchDatabase, planNodes, sequentialScans, type Pool, type ScratchDatabase } from "@fediflow/postgres";
 import { previousOutcomesSql } from "../src/accounting-store";
 import { statusSql } from "../src/activity-store";
+import { inboxPageSql } from "../src/inbox-outcomes";
 import { expiredActivitiesSql, uuidv7Floor } from "../src/retention";
 
 let database: ScratchDatabase;
@@ -31,13 +32,16 @@ beforeAll(async () => {
   );
   viral = "00000001-0000-7000-8000-000000000000";
   await pool.query(
-    `INSERT INTO delivery_outcomes (activity_id, inbox, outcome, attempt)
-     SELECT $1, 'https://h' || (n % 30000) || '.example/users/' || n || '/inbox', 'delivered', 1 FROM generate_series(1, 600000) n`,
+    `INSERT INTO delivery_outcomes (activity_id, inbox, host, outcome, attempt)
+     SELECT $1, 'https://h' || (n % 30000) || '.example/users/' || n || '/inbox', 'h' || (n % 30000) || '.example',
+            CASE WHEN n % 50 = 0 THEN 'rejected' WHEN n % 70 = 0 THEN 'pending' ELSE 'delivered' END, 1
+       FROM generate_series(1, 600000) n`,
     [viral],
   );
   await pool.query(
-    `INSERT INTO delivery_outcomes (activity_id, inbox, outcome, attempt)
-     SELECT a.id, 'https://h' || n || '.example/inbox', 'delivered', 1 FROM activities a, generate_series(1, 100) n WHERE a.id <> $1`,
+    `INSERT INTO delivery_outcomes (activity_id, inbox, host, outcome, attempt)
+     SELECT a.id, 'https://h' || n || '.example/inbox', 'h' || n || '.example', 'delivered', 1
+       FROM activities a, generate_series(1, 100) n WHERE a.id <> $1`,
     [viral],
   );
   await pool.query("VACUUM ANALYZE");
@@ -59,6 +63,20 @@ describe("outbox's hot queries at a million delivery rows use their indexes", ()
     const nodes = await planNodes(pool, previousOutcomesSql, [inboxes.map(() => viral), inboxes]);
     expect(sequentialScans(nodes)).toEqual([]);
     expect(nodes.some((node) => node["Index Name"] === "delivery_outcomes_pkey")).toBe(true);
+  });
+
+  it.each([
+    { filter: "none", outcome: false, host: false, index: "delivery_outcomes_pkey", params: [] },
+    { filter: "outcome", outcome: true, host: false, index: "delivery_outcomes_by_outcome", params: ["rejected"] },
+    { filter: "host", outcome: false, host: true, index: "delivery_outcomes_by_host", params: ["h17.example"] },
+    { filter: "outcome and host", outcome: true, host: true, index: "delivery_outcomes_by_host", params: ["rejected", "h17.example"] },
+  ])("per-inbox outcomes filtered by $filter: a keyset page is an index range scan", async ({ outcome, host, index, params }) => {
+    for (const after of ["", "https://h29999.example/users/29999/inbox"]) {
+      const nodes = await planNodes(pool, inboxPageSql({ outcome, host }), [viral, after, 101, ...params]);
+      expect(sequentialScans(nodes)).toEqual([]);
+      expect(nodes.map((node) => node["Node Type"])).not.toContain("Sort");
+      expect(nodes.some((node) => node["Index Name"] === index)).toBe(true);
+    }
   });
 
   it("retention: expired activities from the completed_at index and the primary key", async () => {
