@@ -11,6 +11,7 @@ import { perTokenRateLimit } from "./rate-limit";
 import { goneFollowersRoutes } from "./gone-followers-api";
 import { activityIdParameter, inboxesRoutes } from "./inboxes-api";
 import { hostDrillDownRoutes } from "./host-drill-down-api";
+import { redriveRoutes } from "./redrive-api";
 import { Problem, problemHandler } from "./problem";
 import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest } from "./validation";
 
@@ -154,6 +155,7 @@ export function createApi(deps: ApiDependencies): Express {
   v1.use(goneFollowersRoutes(outbox));
   v1.use(inboxesRoutes(outbox));
   v1.use(hostDrillDownRoutes(hostHealth));
+  v1.use(redriveRoutes(outbox));
 
   app.use("/v1", v1);
   app.use((req, _res, next) => next(new Problem(404, "not-found", "Not found", `no route for ${req.method} ${req.path}`)));

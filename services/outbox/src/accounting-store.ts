@@ -27,14 +27,14 @@ export class AccountingStore {
         inbox: string;
         outcome: InboxOutcome;
         attempt: number;
-        redrive_id: string | null;
+        redrive_id: number | null;
       }>(previousOutcomesSql, [keys.map((o) => o.activityId), keys.map((o) => o.inbox)]);
       const tally = tallyOutcomes(
         outcomes,
         new Map(
           previous.rows.map((row) => [
             outcomeKey(row.activity_id, row.inbox),
-            { outcome: row.outcome, attempt: row.attempt, redriveId: row.redrive_id },
+            { outcome: row.outcome, attempt: row.attempt, redriveId: row.redrive_id === null ? null : String(row.redrive_id) },
           ]),
         ),
       );

@@ -31,6 +31,8 @@ export const outboxSettings = z.object({
   FEDIFLOW_RETENTION_INTERVAL_MS: millis(10 * 60_000),
   /** Rows deleted per statement (each its own short transaction). */
   FEDIFLOW_RETENTION_BATCH_ROWS: count(5000),
+  /** Inboxes per delivery job of a redrive (fan-out's FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE). */
+  FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE: count(100),
 });
 
 export type OutboxConfig = z.infer<typeof outboxSettings>;

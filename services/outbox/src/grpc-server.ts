@@ -11,6 +11,8 @@ import type { GoneFollowerStore } from "./gone-follower-store";
 import { goneFollowerHandlers } from "./gone-followers-rpc";
 import type { InboxOutcomeStore } from "./inbox-outcomes";
 import { inboxOutcomeHandlers } from "./inbox-outcomes-rpc";
+import { redriveHandlers } from "./redrive-rpc";
+import type { RedriveStore } from "./redrive-store";
 import { activityStatus } from "./status";
 
 export interface OutboxHandlers {
@@ -18,10 +20,11 @@ export interface OutboxHandlers {
   activities: ActivityStore;
   goneFollowers: GoneFollowerStore;
   inboxOutcomes: InboxOutcomeStore;
+  redrives: RedriveStore;
   logger: Logger;
   /** Activities minted before this time may have been removed by retention (epoch ms). */
   purgedBefore(): number;
-  /** Called after an activity is committed. */
+  /** Called after an activity, or a redrive's jobs, are committed to the transactional outbox. */
   onAppended(): void;
 }
 
@@ -40,7 +43,16 @@ function mapStorageErrors(error: unknown): never {
   throw error;
 }
 
-export function outboxService({ actors, activities, goneFollowers, inboxOutcomes, logger, onAppended, purgedBefore }: OutboxHandlers): GrpcService {
+export function outboxService({
+  actors,
+  activities,
+  goneFollowers,
+  inboxOutcomes,
+  redrives,
+  logger,
+  onAppended,
+  purgedBefore,
+}: OutboxHandlers): GrpcService {
   const implementation: outboxRpc.OutboxServer = {
     registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest) => {
       await actors.registerActor(request.id, request.keyId, request.privateKeyPem).catch(mapStorageErrors);
@@ -109,6 +121,7 @@ export function outboxService({ actors, activities, goneFollowers, inboxOutcomes
 
     ...goneFollowerHandlers(goneFollowers, logger, mapStorageErrors),
     ...inboxOutcomeHandlers(inboxOutcomes, logger, mapStorageErrors),
+    ...redriveHandlers(redrives, logger, mapStorageErrors, onAppended),
   };
   return { name: "fediflow.v1.Outbox", definition: outboxRpc.OutboxService, implementation };
 }

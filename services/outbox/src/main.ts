@@ -14,6 +14,7 @@ import { goneFollowersConsumer } from "./gone-followers-consumer";
 import { outboxService } from "./grpc-server";
 import { outboxMetrics } from "./metrics";
 import { accountingConsumer } from "./outcome-consumer";
+import { RedriveStore } from "./redrive-store";
 import { OutboxRelay } from "./relay";
 import { Retention } from "./retention";
 
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
         activities: new ActivityStore(pool, readPool),
         goneFollowers,
         inboxOutcomes: new InboxOutcomeStore(readPool),
+        redrives: new RedriveStore(pool, config.FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE),
         logger,
         onAppended: () => relay.wake(),
         purgedBefore: () => Date.now() - config.FEDIFLOW_RETENTION_FINISHED_MS,
