@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import { Problem } from "./problem";
+import { parseQuery } from "./keyset";
 import { iri, parseBody } from "./validation";
 
 /** Feed positions are decimal strings in JSON (they may outgrow what every client's numbers hold). */
@@ -23,17 +24,10 @@ function actorParameter(value: string): string {
   return parsed.data;
 }
 
-function pageParameters(query: Record<string, unknown>): { after: number; limit: number } {
-  const after = query.after === undefined ? "0" : query.after;
-  if (typeof after !== "string" || !position.safeParse(after).success) {
-    throw new Problem(400, "invalid-request", "Invalid request", "after must be a feed position (decimal digits)");
-  }
-  const limit = query.limit === undefined ? 100 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new Problem(400, "invalid-request", "Invalid request", "limit must be an integer from 1 to 1000");
-  }
-  return { after: Number(after), limit };
-}
+export const goneFollowersQuery = z.object({
+  after: position.default("0"),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
 
 /** An entry as the API shows it: absent fields left out, positions as strings. */
 function entryDocument(entry: outboxRpc.GoneEntry) {
@@ -59,8 +53,8 @@ export function goneFollowersRoutes(outbox: outboxRpc.OutboxClient): Router {
 
   routes.get("/actors/:actor/gone-followers", async (req, res) => {
     const actorId = actorParameter(req.params.actor);
-    const { after, limit } = pageParameters(req.query);
-    const answer = await call(outbox, outbox.listGoneFollowers, { actorId, after, limit });
+    const { after, limit } = parseQuery(goneFollowersQuery, req.query);
+    const answer = await call(outbox, outbox.listGoneFollowers, { actorId, after: Number(after), limit });
     const last = answer.entries[answer.entries.length - 1];
     res.json({ entries: answer.entries.map(entryDocument), next: answer.entries.length === limit && last ? String(last.id) : null });
   });

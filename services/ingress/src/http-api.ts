@@ -12,6 +12,9 @@ import { goneFollowersRoutes } from "./gone-followers-api";
 import { activityIdParameter, inboxesRoutes } from "./inboxes-api";
 import { hostDrillDownRoutes } from "./host-drill-down-api";
 import { redriveRoutes } from "./redrive-api";
+import { hostsQuery } from "./http-api-queries";
+import { parseQuery } from "./keyset";
+import { openApiDocument } from "./openapi";
 import { Problem, problemHandler } from "./problem";
 import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest } from "./validation";
 
@@ -28,7 +31,6 @@ export interface ApiDependencies {
   logger: Logger;
 }
 
-const hostStates = new Set(["healthy", "failing", "dead", "blocked"]);
 
 function requireJson(req: Request): void {
   if (!req.is(["application/json", "application/*+json"])) {
@@ -54,6 +56,12 @@ export function createApi(deps: ApiDependencies): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   mountOpsEndpoints(app, { registry: deps.registry, readiness: deps.readiness });
+
+  // The one /v1 route without a token: what a client generator or a validator needs first.
+  const publicV1 = express.Router();
+  publicV1.get("/openapi.json", (_req, res) => {
+    res.json(openApiDocument());
+  });
 
   const v1 = express.Router();
   v1.use(bearerAuth(deps.tokens));
@@ -117,16 +125,8 @@ export function createApi(deps: ApiDependencies): Express {
   });
 
   v1.get("/hosts", async (req, res) => {
-    const state = typeof req.query.state === "string" ? req.query.state : "";
-    if (state && !hostStates.has(state)) {
-      throw new Problem(400, "invalid-request", "Invalid request", "state must be one of dead, failing, healthy, blocked");
-    }
-    const limit = typeof req.query.limit === "string" ? Number(req.query.limit) : 1000;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-      throw new Problem(400, "invalid-request", "Invalid request", "limit must be an integer from 1 to 10000");
-    }
-    const after = typeof req.query.after === "string" ? req.query.after : "";
-    const answer = await call(hostHealth, hostHealth.listHosts, { state, limit, after });
+    const query = parseQuery(hostsQuery, req.query);
+    const answer = await call(hostHealth, hostHealth.listHosts, { state: query.state ?? "", limit: query.limit, after: query.after ?? "" });
     res.json({ hosts: answer.hosts.map(hostDocument) });
   });
 
@@ -157,6 +157,7 @@ export function createApi(deps: ApiDependencies): Express {
   v1.use(hostDrillDownRoutes(hostHealth));
   v1.use(redriveRoutes(outbox));
 
+  app.use("/v1", publicV1);
   app.use("/v1", v1);
   app.use((req, _res, next) => next(new Problem(404, "not-found", "Not found", `no route for ${req.method} ${req.path}`)));
   app.use(problemHandler(deps.logger));
