@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VirtualHost } from "@fediflow/fake-fediverse";
+import type { InboxOutcome, InboxRecord } from "@fediflow/client";
 import { TestStack, createNote, waitFor, type LocalActor } from "../src";
 
 let t: TestStack;
@@ -37,38 +38,16 @@ afterAll(async () => {
 
 const host = (i: number): VirtualHost => t.fediverse.hosts[i]!;
 
-interface InboxRow {
-  inbox: string;
-  host: string;
-  outcome: string;
-  status?: number;
-  reason?: string;
-  attempts: number;
-  lastAttemptAt?: string;
-  nextAttemptAt?: string;
-}
-
-/** Every inbox of an activity through the paginated list, `limit` at a time. */
-async function allInboxes(id: string, query: string, limit: number): Promise<InboxRow[]> {
-  const rows: InboxRow[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: { status: number; body: { inboxes: InboxRow[]; next: string | null } } = await t.api(
-      "GET",
-      `/v1/activities/${id}/inboxes?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ""}`,
-    );
-    expect(page.status).toBe(200);
-    expect(page.body.inboxes.length).toBeLessThanOrEqual(limit);
-    rows.push(...page.body.inboxes);
-    cursor = page.body.next;
-  } while (cursor);
+/** Every inbox of an activity through the client's iterator over keyset pages of `limit`. */
+async function allInboxes(id: string, filter: { outcome?: InboxOutcome; host?: string }, limit: number): Promise<InboxRecord[]> {
+  const rows: InboxRecord[] = [];
+  for await (const row of t.client.allActivityInboxes(id, { ...filter, limit })) rows.push(row);
   return rows;
 }
 
 async function submit(inboxes: string[]): Promise<string> {
-  const accepted = await t.api("POST", "/v1/activities", { actor: actor.id, activity: createNote(actor.id), audience: { inboxes } });
-  expect(accepted.status).toBe(202);
-  return accepted.body.id as string;
+  const accepted = await t.client.submitActivity({ actor: actor.id, activity: createNote(actor.id) as never, audience: { inboxes } });
+  return accepted.id;
 }
 
 describe("operators: see why, send again", () => {
@@ -82,23 +61,23 @@ describe("operators: see why, send again", () => {
     expect(failed.inboxes).toMatchObject({ total: 5, delivered: 0, failed: 5, pending: 0 });
 
     // Why: every inbox rejected with 401, two at a time through the keyset pages.
-    const rejected = await allInboxes(id, "&outcome=rejected", 2);
+    const rejected = await allInboxes(id, { outcome: "rejected" }, 2);
     expect(rejected.map((row) => row.inbox)).toEqual([...inboxes].sort());
     for (const row of rejected) expect(row).toMatchObject({ outcome: "rejected", status: 401, attempts: 1, lastAttemptAt: expect.any(String) });
-    const attempts = await t.api<{ attempts: Array<Record<string, unknown>> }>("GET", `/v1/hosts/${host(0).host}/attempts?limit=10`);
-    expect(attempts.body.attempts).toHaveLength(2);
-    expect(attempts.body.attempts[0]).toMatchObject({ activityId: id, outcome: "rejected", status: 401, durationMs: expect.any(Number) });
+    const attempts = await t.client.hostAttempts(host(0).host, 10);
+    expect(attempts).toHaveLength(2);
+    expect(attempts[0]).toMatchObject({ activityId: id, outcome: "rejected", status: 401, durationMs: expect.any(Number) });
 
     // The fix (the servers fetch the actor's current key), a host blocked meanwhile, the redrive.
     t.fediverse.trustKey(actor.keyId, actor.publicKeyPem);
-    expect((await t.api("PUT", `/v1/hosts/${host(3).host}/block`)).status).toBe(204);
+    await t.client.blockHost(host(3).host);
     const redrive = await t.api("POST", `/v1/activities/${id}/redrive`, { requestId: "key-fix" });
     expect(redrive).toMatchObject({ status: 202, body: { redriven: 4 } });
-    const during = await t.api("GET", `/v1/activities/${id}`);
-    expect(during.body).toMatchObject({ state: "delivering", inboxes: { total: 5, failed: 1, pending: 4 } });
-    expect(during.body.completedAt).toBeUndefined();
+    const during = await t.client.activityStatus(id);
+    expect(during).toMatchObject({ state: "delivering", inboxes: { total: 5, failed: 1, pending: 4 } });
+    expect(during.completedAt).toBeUndefined();
     // The same request again redrives nothing more.
-    expect(await t.api("POST", `/v1/activities/${id}/redrive`, { requestId: "key-fix" })).toMatchObject({ status: 202, body: { redriven: 4 } });
+    expect(await t.client.redriveActivity(id, { requestId: "key-fix" })).toEqual({ redriven: 4 });
 
     const done = await t.waitUntilDone(id);
     expect(done.inboxes).toMatchObject({ total: 5, delivered: 4, failed: 1, pending: 0 });
@@ -107,55 +86,49 @@ describe("operators: see why, send again", () => {
     const verified = t.fediverse.allReceived().filter((post) => post.signatureValid);
     for (const inbox of inboxes.slice(0, 4)) expect(verified.filter((post) => post.inbox === inbox)).toHaveLength(1);
     expect(host(3).received.filter((post) => post.signatureValid)).toHaveLength(0);
-    expect(await allInboxes(id, `&outcome=delivered&host=${host(0).host}`, 100)).toEqual([
+    expect(await allInboxes(id, { outcome: "delivered", host: host(0).host }, 100)).toEqual([
       expect.objectContaining({ inbox: host(0).inboxOf("bob"), outcome: "delivered", status: 202, attempts: 1 }),
       expect.objectContaining({ inbox: host(0).inboxOf("carol"), outcome: "delivered", status: 202, attempts: 1 }),
     ]);
-    const after = await t.api<{ attempts: Array<Record<string, unknown>> }>("GET", `/v1/hosts/${host(0).host}/attempts`);
-    expect(after.body.attempts.slice(0, 2).map((attempt) => attempt.outcome)).toEqual(["delivered", "delivered"]);
+    const after = await t.client.hostAttempts(host(0).host);
+    expect(after.slice(0, 2).map((attempt) => attempt.outcome)).toEqual(["delivered", "delivered"]);
   });
 
   it("shows a retrying inbox pending with its attempts and next attempt time", async () => {
     const id = await submit([host(4).inboxOf("gil")]);
     const pending = await waitFor("a pending row", async () => {
-      const rows = await allInboxes(id, "&outcome=pending", 10);
+      const rows = await allInboxes(id, { outcome: "pending" }, 10);
       return rows[0]?.nextAttemptAt ? rows[0] : undefined;
     });
     expect(pending).toMatchObject({ outcome: "pending", status: 503, reason: "HTTP 503", attempts: expect.any(Number) });
     expect(Date.parse(pending.nextAttemptAt!)).toBeGreaterThanOrEqual(Date.parse(pending.lastAttemptAt!));
     await t.fediverse.setBehaviour(host(4).host, { kind: "ok" });
     expect((await t.waitUntilDone(id)).inboxes).toMatchObject({ delivered: 1 });
-    expect(await allInboxes(id, "", 10)).toEqual([expect.objectContaining({ outcome: "delivered", status: 202 })]);
+    expect(await allInboxes(id, {}, 10)).toEqual([expect.objectContaining({ outcome: "delivered", status: 202 })]);
   });
 
   it("lists a dead host's parked deliveries and discards them, settled failed", async () => {
     const dead = host(5);
     const id = await submit([dead.inboxOf("hal"), dead.inboxOf("ida"), dead.inboxOf("jo")]);
     const parked = await waitFor("three parked deliveries", async () => {
-      const status = await t.api("GET", `/v1/activities/${id}`);
-      return (status.body.inboxes as { parked: number }).parked === 3 ? status.body : undefined;
+      const status = await t.client.activityStatus(id);
+      return status.inboxes.parked === 3 ? status : undefined;
     });
     expect(parked.state).toBe("done");
-    const first = await t.api<{ parked: Array<{ activityId: string; inbox: string; parkedAt: string }>; next: string | null }>(
-      "GET",
-      `/v1/hosts/${dead.host}/parked?limit=2`,
-    );
-    expect(first.body.parked).toHaveLength(2);
-    const second = await t.api<{ parked: Array<{ inbox: string }>; next: string | null }>(
-      "GET",
-      `/v1/hosts/${dead.host}/parked?limit=2&cursor=${first.body.next}`,
-    );
-    expect(second.body).toMatchObject({ next: null });
-    expect([...first.body.parked, ...second.body.parked].map((p) => p.inbox).sort()).toEqual(
+    const first = await t.client.parked(dead.host, { limit: 2 });
+    expect(first.items).toHaveLength(2);
+    const second = await t.client.parked(dead.host, { limit: 2, cursor: first.next! });
+    expect(second.next).toBeNull();
+    expect([...first.items, ...second.items].map((p) => p.inbox).sort()).toEqual(
       [dead.inboxOf("hal"), dead.inboxOf("ida"), dead.inboxOf("jo")].sort(),
     );
-    expect(await t.api("DELETE", `/v1/hosts/${dead.host}/parked`)).toMatchObject({ status: 200, body: { discarded: 3 } });
+    expect(await t.client.discardParked(dead.host)).toEqual({ discarded: 3 });
     const settled = await waitFor("discarded counted failed", async () => {
-      const status = await t.api("GET", `/v1/activities/${id}`);
-      return (status.body.inboxes as { failed: number }).failed === 3 ? status.body : undefined;
+      const status = await t.client.activityStatus(id);
+      return status.inboxes.failed === 3 ? status : undefined;
     });
     expect(settled).toMatchObject({ state: "done", inboxes: { parked: 0, failed: 3 } });
-    expect((await allInboxes(id, "&outcome=discarded", 10)).map((row) => row.reason)).toEqual(Array(3).fill("discarded by an operator"));
-    expect((await t.api("GET", `/v1/hosts/${dead.host}/parked`)).body).toEqual({ parked: [], next: null });
+    expect((await allInboxes(id, { outcome: "discarded" }, 10)).map((row) => row.reason)).toEqual(Array(3).fill("discarded by an operator"));
+    expect(await t.client.parked(dead.host)).toEqual({ items: [], next: null });
   });
 });
