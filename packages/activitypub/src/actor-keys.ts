@@ -27,16 +27,19 @@ export function readPrivateKey(pem: string): { key: KeyObject; type: ActorKeyTyp
   throw new UnusableKey(`unsupported key type ${key.asymmetricKeyType ?? "unknown"}: use RSA or Ed25519`);
 }
 
-/** AES-256-GCM seal: IV (12 bytes) | tag (16 bytes) | ciphertext. */
-export function sealPrivateKey(pem: string, keyEncryptionKey: Buffer): Buffer {
+/** AES-256-GCM seal of a secret (a private key, a webhook secret): IV (12 bytes) | tag (16 bytes) | ciphertext. */
+export function sealSecret(secret: string, keyEncryptionKey: Buffer): Buffer {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", keyEncryptionKey, iv);
-  const ciphertext = Buffer.concat([cipher.update(pem, "utf8"), cipher.final()]);
+  const ciphertext = Buffer.concat([cipher.update(secret, "utf8"), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
 }
 
-export function openPrivateKey(sealed: Buffer, keyEncryptionKey: Buffer): string {
+export function openSecret(sealed: Buffer, keyEncryptionKey: Buffer): string {
   const decipher = createDecipheriv("aes-256-gcm", keyEncryptionKey, sealed.subarray(0, 12));
   decipher.setAuthTag(sealed.subarray(12, 28));
   return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString("utf8");
 }
+
+export const sealPrivateKey = sealSecret;
+export const openPrivateKey = openSecret;

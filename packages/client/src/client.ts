@@ -15,6 +15,9 @@ import type {
   Page,
   ParkedDelivery,
   SubmitActivity,
+  WebhookDelivery,
+  WebhookEventType,
+  WebhookSubscription,
 } from "./types";
 
 export interface ClientOptions {
@@ -55,6 +58,11 @@ export const operations = {
   redriveHost: ["post", "/v1/hosts/{host}/redrive"],
   goneFollowers: ["get", "/v1/actors/{actor}/gone-followers"],
   acknowledgeGoneFollowers: ["post", "/v1/actors/{actor}/gone-followers/acknowledge"],
+  createWebhook: ["post", "/v1/webhooks"],
+  webhooks: ["get", "/v1/webhooks"],
+  deleteWebhook: ["delete", "/v1/webhooks/{webhook}"],
+  resumeWebhook: ["post", "/v1/webhooks/{webhook}/resume"],
+  webhookDeliveries: ["get", "/v1/webhooks/{webhook}/deliveries"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 type Query = Record<string, string | number | undefined>;
@@ -203,6 +211,27 @@ export class FediFlowClient {
 
   acknowledgeGoneFollowers(actor: string, acknowledgement: { ids?: string[]; upTo?: string }): Promise<{ acknowledged: number }> {
     return this.request("acknowledgeGoneFollowers", { actor }, { body: acknowledgement });
+  }
+
+  /** Subscribes an endpoint; keep the returned secret to verify deliveries (it is never shown again). */
+  createWebhook(subscription: { url: string; events: WebhookEventType[]; secret?: string }): Promise<{ id: string; secret: string }> {
+    return this.request("createWebhook", {}, { body: subscription });
+  }
+
+  async webhooks(): Promise<WebhookSubscription[]> {
+    return (await this.request<{ webhooks: WebhookSubscription[] }>("webhooks")).webhooks;
+  }
+
+  async deleteWebhook(webhook: string): Promise<void> {
+    await this.request("deleteWebhook", { webhook });
+  }
+
+  async resumeWebhook(webhook: string): Promise<void> {
+    await this.request("resumeWebhook", { webhook });
+  }
+
+  async webhookDeliveries(webhook: string, limit?: number): Promise<WebhookDelivery[]> {
+    return (await this.request<{ deliveries: WebhookDelivery[] }>("webhookDeliveries", { webhook }, { query: { limit } })).deliveries;
   }
 }
 

@@ -113,3 +113,33 @@ export interface HostRedrive {
   outcomes?: RedrivableOutcome[];
   requestId?: string;
 }
+
+export type WebhookEventType = "activity.completed" | "host.failing" | "host.dead" | "host.revived" | "follower.gone";
+
+export interface WebhookSubscription {
+  id: string;
+  url: string;
+  events: WebhookEventType[];
+  failures: number;
+  paused: boolean;
+  pausedAt?: string;
+  createdAt: string;
+}
+
+export interface WebhookDelivery {
+  eventId: string;
+  type: WebhookEventType;
+  attempt: number;
+  result: "delivered" | "retrying" | "failed";
+  status?: number;
+  error?: string;
+  durationMs: number;
+  at: string;
+}
+
+/** What a webhook request's body holds (verify it with the `standardwebhooks` package and the secret). */
+export interface WebhookPayload {
+  type: WebhookEventType;
+  timestamp: string;
+  data: Record<string, unknown>;
+}

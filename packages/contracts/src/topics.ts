@@ -110,6 +110,21 @@ export const HostEventSchema = z.object({
 });
 export type HostEvent = z.infer<typeof HostEventSchema>;
 
+/** Events an application can subscribe to with a webhook (POST /v1/webhooks). */
+export const webhookEventTypes = ["activity.completed", "host.failing", "host.dead", "host.revived", "follower.gone"] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+export const WebhookEventSchema = z.object({
+  /** Stable event id: the `webhook-id` of every attempt to every endpoint. */
+  id: z.string(),
+  type: z.enum(webhookEventTypes),
+  /** ISO-8601 time the event happened. */
+  timestamp: z.string(),
+  /** activity.completed: the status document; host.*: the host; follower.gone: the feed entry. */
+  data: z.record(z.string(), z.unknown()),
+});
+export type WebhookEvent = z.infer<typeof WebhookEventSchema>;
+
 export interface TopicSpec<V> {
   name: string;
   /** What the message key is; messages with one key keep their order. */
@@ -163,6 +178,17 @@ export const topics = {
     value: HostEventSchema,
     partitions: 6,
     compacted: true,
+  },
+  /**
+   * Events for the application's webhooks, from outbox (activity.completed, follower.gone) and
+   * host-health (host.*); consumed by outbox's webhook dispatcher, never by the delivery path.
+   */
+  webhookEvents: {
+    name: "fediflow.webhook-events",
+    key: "the event's subject: activity id, host, or actor",
+    value: WebhookEventSchema,
+    partitions: 6,
+    compacted: false,
   },
 } as const satisfies Record<string, TopicSpec<unknown>>;
 

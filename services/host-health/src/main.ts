@@ -11,6 +11,7 @@ import { AttemptLog } from "./attempt-log";
 import { loadHostHealthConfig } from "./config";
 import { hostHealthService } from "./grpc-server";
 import { HostBook } from "./host-book";
+import { hostWebhookEvents } from "./host-webhooks";
 import type { HealthPolicy } from "./host-state";
 import { hostHealthMetrics } from "./metrics";
 import { probeHost } from "./nodeinfo-probe";
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
         events.map((event) => ({ key: event.host, value: event })),
       ),
     readPool,
+    (changes, now) => producer.send(topics.webhookEvents, hostWebhookEvents(changes, now).map((event) => ({ key: event.data.host as string, value: event }))),
   );
   const park = new ParkedStore(pool);
   const agent = createRemoteAgent({

@@ -97,3 +97,32 @@ export const goneFollowersPage = z.object({
   next: z.string().nullable(),
 });
 export const goneFollowersAcknowledged = z.object({ acknowledged: z.number().int() });
+
+export const webhookCreated = z.object({ id: z.string(), secret: z.string().describe("the signing secret, shown only now") });
+export const webhooksList = z.object({
+  webhooks: z.array(
+    z.object({
+      id: z.string(),
+      url: z.string(),
+      events: z.array(z.string()),
+      failures: z.number().int(),
+      paused: z.boolean(),
+      pausedAt: time.optional(),
+      createdAt: time,
+    }),
+  ),
+});
+export const webhookDeliveries = z.object({
+  deliveries: z.array(
+    z.object({
+      eventId: z.string(),
+      type: z.string(),
+      attempt: z.number().int(),
+      result: z.enum(["delivered", "retrying", "failed"]),
+      status: z.number().int().optional(),
+      error: z.string().optional(),
+      durationMs: z.number(),
+      at: time,
+    }),
+  ),
+});

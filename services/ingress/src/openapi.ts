@@ -10,6 +10,7 @@ import { inboxesQuery } from "./inboxes-api";
 import { pageQuery } from "./keyset";
 import { activityRedriveBody, hostRedriveBody } from "./redrive-api";
 import { activityBody, followersBody, registerActorBody } from "./validation";
+import { createWebhookBody, webhookAttemptsQuery } from "./webhooks-api";
 
 type Method = RouteConfig["method"];
 type Answer = z.ZodType | null;
@@ -30,6 +31,7 @@ const pathParams: Record<string, z.ZodType> = {
   id: z.string().uuid().describe("activity id (UUIDv7)"),
   host: z.string().describe("host name, with :port when not the scheme's default"),
   actor: z.string().describe("the local actor's IRI, percent-encoded as one path segment"),
+  webhook: z.string().uuid().describe("webhook subscription id"),
 };
 
 const problemContent = { "application/problem+json": { schema: documents.problemDocument } };
@@ -61,6 +63,11 @@ function register(registry: OpenAPIRegistry, method: Method, path: string, route
 
 /** Every /v1 route: method, OpenAPI path, and what it takes and answers. */
 const routes: Array<[Method, string, Route]> = [
+  ["post", "/v1/webhooks", { summary: "Subscribe a webhook endpoint to events", body: createWebhookBody, answers: { 201: documents.webhookCreated }, problems: [415] }],
+  ["get", "/v1/webhooks", { summary: "Webhook subscriptions", answers: { 200: documents.webhooksList } }],
+  ["delete", "/v1/webhooks/{webhook}", { summary: "Remove a webhook subscription", answers: { 204: null }, problems: [404] }],
+  ["post", "/v1/webhooks/{webhook}/resume", { summary: "Resume a paused webhook endpoint", answers: { 204: null }, problems: [404] }],
+  ["get", "/v1/webhooks/{webhook}/deliveries", { summary: "A webhook endpoint's recent attempts, newest first", query: webhookAttemptsQuery, answers: { 200: documents.webhookDeliveries }, problems: [404] }],
   ["get", "/v1/openapi.json", { summary: "This document", answers: { 200: z.record(z.string(), z.unknown()) }, public: true }],
   ["put", "/v1/actors", { summary: "Register a local actor's signing key", body: registerActorBody, answers: { 200: documents.actorRegistered } }],
   ["post", "/v1/followers", { summary: "Add and remove an actor's followers", body: followersBody, answers: { 200: documents.followersUpdated }, problems: [413, 415] }],

@@ -1,3 +1,4 @@
+import { topics } from "@fediflow/contracts";
 import { inTransaction, type Pool } from "@fediflow/postgres";
 import { outcomeKey, storedOutcomeOf, tallyOutcomes, type CountedOutcome, type InboxOutcome } from "./tally";
 
@@ -7,6 +8,21 @@ export const previousOutcomesSql = `SELECT d.activity_id, d.inbox, d.outcome, d.
            JOIN unnest($1::uuid[], $2::text[]) AS k(activity_id, inbox) USING (activity_id, inbox)
           ORDER BY d.activity_id, d.inbox
             FOR UPDATE OF d`;
+
+/** The activity.completed webhook event (the status document) of each activity given that is now complete. */
+export const completedEventsSql = `INSERT INTO outbox_messages (topic, message_key, payload)
+  SELECT $1, p.activity_id::text, json_build_object(
+           'id', 'evt_' || gen_random_uuid(),
+           'type', 'activity.completed',
+           'timestamp', p.completed_at,
+           'data', json_build_object(
+             'id', p.activity_id, 'state', 'done',
+             'inboxes', json_build_object('total', p.total, 'delivered', p.delivered, 'failed', p.failed, 'pending', 0,
+                                          'parked', p.parked, 'blocked', p.blocked, 'superseded', p.superseded),
+             'createdAt', a.created_at, 'completedAt', p.completed_at))::text
+    FROM activity_progress p JOIN activities a ON a.id = p.activity_id
+   WHERE p.activity_id = ANY($2::uuid[]) AND p.completed_at IS NOT NULL
+   ORDER BY p.activity_id`;
 
 /**
  * Applies delivery outcomes to the per-inbox record and the activity counters in one
@@ -65,7 +81,10 @@ export class AccountingStore {
       );
       const ids = [...tally.deltas.keys()].sort();
       if (ids.length === 0) return;
-      await client.query("SELECT 1 FROM activity_progress WHERE activity_id = ANY($1::uuid[]) ORDER BY activity_id FOR UPDATE", [ids]);
+      const locked = await client.query<{ activity_id: string; open: boolean }>(
+        "SELECT activity_id, completed_at IS NULL AS open FROM activity_progress WHERE activity_id = ANY($1::uuid[]) ORDER BY activity_id FOR UPDATE",
+        [ids],
+      );
       const delta = (bucket: "delivered" | "failed" | "parked" | "blocked" | "superseded") => ids.map((id) => tally.deltas.get(id)![bucket]);
       await client.query(
         `UPDATE activity_progress p
@@ -83,6 +102,10 @@ export class AccountingStore {
           WHERE p.activity_id = d.activity_id`,
         [ids, delta("delivered"), delta("failed"), delta("parked"), delta("blocked"), delta("superseded")],
       );
+      // activity.completed for each activity this batch completed (again, after a redrive), in the
+      // same transaction: the relay publishes it once the counts are committed.
+      const open = locked.rows.filter((row) => row.open).map((row) => row.activity_id);
+      if (open.length > 0) await client.query(completedEventsSql, [topics.webhookEvents.name, open]);
     });
   }
 }

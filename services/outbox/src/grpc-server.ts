@@ -13,6 +13,8 @@ import type { InboxOutcomeStore } from "./inbox-outcomes";
 import { inboxOutcomeHandlers } from "./inbox-outcomes-rpc";
 import { redriveHandlers } from "./redrive-rpc";
 import type { RedriveStore } from "./redrive-store";
+import type { WebhookStore } from "./webhook-store";
+import { webhookHandlers } from "./webhooks-rpc";
 import { activityStatus } from "./status";
 
 export interface OutboxHandlers {
@@ -21,6 +23,7 @@ export interface OutboxHandlers {
   goneFollowers: GoneFollowerStore;
   inboxOutcomes: InboxOutcomeStore;
   redrives: RedriveStore;
+  webhooks: WebhookStore;
   logger: Logger;
   /** Activities minted before this time may have been removed by retention (epoch ms). */
   purgedBefore(): number;
@@ -49,6 +52,7 @@ export function outboxService({
   goneFollowers,
   inboxOutcomes,
   redrives,
+  webhooks,
   logger,
   onAppended,
   purgedBefore,
@@ -122,6 +126,7 @@ export function outboxService({
     ...goneFollowerHandlers(goneFollowers, logger, mapStorageErrors),
     ...inboxOutcomeHandlers(inboxOutcomes, logger, mapStorageErrors),
     ...redriveHandlers(redrives, logger, mapStorageErrors, onAppended),
+    ...webhookHandlers(webhooks, logger, mapStorageErrors),
   };
   return { name: "fediflow.v1.Outbox", definition: outboxRpc.OutboxService, implementation };
 }

@@ -57,7 +57,9 @@ const jobs = async () => {
   const rows = await pool.query<{ topic: string; message_key: string; payload: string }>(
     "DELETE FROM outbox_messages RETURNING topic, message_key, payload",
   );
-  return rows.rows.map((row) => ({ topic: row.topic, key: row.message_key, job: DeliveryJobSchema.parse(JSON.parse(row.payload)) }));
+  return rows.rows
+    .filter((row) => row.topic === "fediflow.deliveries")
+    .map((row) => ({ topic: row.topic, key: row.message_key, job: DeliveryJobSchema.parse(JSON.parse(row.payload)) }));
 };
 
 describe("redrive", () => {
@@ -97,6 +99,11 @@ describe("redrive", () => {
     expect(await progress(id)).toMatchObject({ failed: 1, completed_at: null });
     await accounting.record(inboxes.slice(0, 3).map((inbox) => outcome(id, inbox, "delivered", redriveId)));
     expect(await progress(id)).toMatchObject({ delivered: 4, failed: 1, completed_at: expect.any(Date) });
+    // activity.completed went out for the first completion and again for this one.
+    const events = await pool.query<{ payload: string }>("SELECT payload FROM outbox_messages WHERE topic = 'fediflow.webhook-events' AND message_key = $1", [id]);
+    expect(events.rows.map((row) => JSON.parse(row.payload) as { type: string; data: { inboxes: { delivered: number } } }).map((e) => [e.type, e.data.inboxes.delivered])).toEqual([
+      ["activity.completed", 4],
+    ]);
   });
 
   it("never redrives to a blocked host, nor what a newer activity about the same object reached", async () => {

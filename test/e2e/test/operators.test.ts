@@ -1,4 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VirtualHost } from "@fediflow/fake-fediverse";
 import type { InboxOutcome, InboxRecord } from "@fediflow/client";
@@ -28,6 +31,8 @@ beforeAll(async () => {
       FEDIFLOW_SCHEDULE_POLL_MS: "100",
       FEDIFLOW_BREAKER_THRESHOLD: "1000",
       FEDIFLOW_DEAD_AFTER_MS: "4000",
+      FEDIFLOW_WEBHOOK_RETRY_BASE_MS: "300",
+      FEDIFLOW_WEBHOOK_POLL_MS: "100",
     },
   });
   actor = await t.registerActor("alice");
@@ -130,5 +135,59 @@ describe("operators: see why, send again", () => {
     expect(settled).toMatchObject({ state: "done", inboxes: { parked: 0, failed: 3 } });
     expect((await allInboxes(id, { outcome: "discarded" }, 10)).map((row) => row.reason)).toEqual(Array(3).fill("discarded by an operator"));
     expect(await t.client.parked(dead.host)).toEqual({ items: [], next: null });
+  });
+
+  it("tells the application by webhook: signed, at least once, retried after a 500 with the same webhook-id", async () => {
+    const received: Array<{ body: string; headers: IncomingHttpHeaders; answered: number }> = [];
+    let failNext = true;
+    const receiver: Server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      req.on("end", () => {
+        const answered = failNext ? 500 : 204;
+        failNext = false;
+        received.push({ body, headers: req.headers, answered });
+        res.writeHead(answered).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/fediflow-events`;
+      const subscription = await t.client.createWebhook({ url, events: ["activity.completed", "host.revived"] });
+      expect(subscription.secret).toMatch(/^whsec_/);
+      expect((await t.client.webhooks()).map((w) => [w.id, w.paused])).toEqual([[subscription.id, false]]);
+
+      const id = await submit([host(1).inboxOf("kim")]);
+      await t.waitUntilDone(id);
+      const completed = await waitFor("activity.completed delivered after a retry", () => {
+        const mine = received.filter((r) => (JSON.parse(r.body) as { data: { id?: string } }).data.id === id);
+        return mine.some((r) => r.answered === 204) ? mine : undefined;
+      });
+      const verifier = new Webhook(subscription.secret);
+      for (const request of completed) verifier.verify(request.body, request.headers as Record<string, string>);
+      expect(completed.map((r) => r.answered)).toEqual([500, 204]);
+      expect(new Set(completed.map((r) => r.headers["webhook-id"])).size).toBe(1);
+      const payload = JSON.parse(completed[1]!.body) as { type: string; timestamp: string; data: Record<string, unknown> };
+      expect(payload).toMatchObject({ type: "activity.completed", data: { id, state: "done", inboxes: { total: 1, delivered: 1 } } });
+      // A forged signature does not verify.
+      expect(() => verifier.verify(completed[1]!.body.replace("done", "dune"), completed[1]!.headers as Record<string, string>)).toThrow();
+
+      // The dead host of the previous test answers its application: host.revived.
+      await t.client.hostSeen(host(5).host);
+      const revived = await waitFor("host.revived", () =>
+        received.map((r) => JSON.parse(r.body) as { type: string; data: Record<string, unknown> }).find((e) => e.type === "host.revived"),
+      );
+      expect(revived.data).toMatchObject({ host: host(5).host, state: "healthy", from: "dead" });
+
+      const deliveries = await t.client.webhookDeliveries(subscription.id);
+      expect(deliveries.filter((d) => d.type === "activity.completed").map((d) => [d.attempt, d.result, d.status])).toEqual([
+        [2, "delivered", 204],
+        [1, "retrying", 500],
+      ]);
+      await t.client.deleteWebhook(subscription.id);
+      expect(await t.client.webhooks()).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });
