@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { hostStates } from "@fediflow/contracts";
-import { inboxOutcomes } from "./inboxes-api";
+import { hostStates, listedOutcomes } from "@fediflow/contracts";
 
 /**
  * What the API answers, as zod schemas: the OpenAPI document describes responses with them (the
@@ -43,7 +42,7 @@ export const activityStatusDocument = z.object({
 export const inboxOutcomeDocument = z.object({
   inbox: z.string(),
   host: z.string(),
-  outcome: z.enum(inboxOutcomes),
+  outcome: z.enum(listedOutcomes),
   status: z.number().int().optional(),
   reason: z.string().optional(),
   attempts: z.number().int(),

@@ -4,7 +4,7 @@ import type { outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import { Problem } from "./problem";
 import { parseQuery } from "./keyset";
-import { iri, parseBody } from "./validation";
+import { iri, parseBody, requireJson } from "./validation";
 
 /** Feed positions are decimal strings in JSON (they may outgrow what every client's numbers hold). */
 const position = z.string().regex(/^[0-9]{1,15}$/, "must be a feed position (decimal digits)");
@@ -60,9 +60,7 @@ export function goneFollowersRoutes(outbox: outboxRpc.OutboxClient): Router {
   });
 
   routes.post("/actors/:actor/gone-followers/acknowledge", async (req, res) => {
-    if (!req.is(["application/json", "application/*+json"])) {
-      throw new Problem(415, "unsupported-media-type", "Unsupported media type", "send the body as application/json");
-    }
+    requireJson(req);
     const actorId = actorParameter(req.params.actor);
     const body = parseBody(acknowledgeBody, req.body);
     const answer = await call(outbox, outbox.acknowledgeGoneFollowers, {

@@ -1,4 +1,4 @@
-import express, { type Express, type Request } from "express";
+import express, { type Express } from "express";
 import type { Registry } from "@fediflow/runtime";
 import { hostHealthRpc, outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
@@ -17,7 +17,7 @@ import { hostsQuery } from "./http-api-queries";
 import { parseQuery } from "./keyset";
 import { openApiDocument } from "./openapi";
 import { Problem, problemHandler } from "./problem";
-import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest } from "./validation";
+import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest, requireJson } from "./validation";
 
 export interface ApiDependencies {
   outbox: outboxRpc.OutboxClient;
@@ -32,12 +32,6 @@ export interface ApiDependencies {
   logger: Logger;
 }
 
-
-function requireJson(req: Request): void {
-  if (!req.is(["application/json", "application/*+json"])) {
-    throw new Problem(415, "unsupported-media-type", "Unsupported media type", "send the body as application/json");
-  }
-}
 
 /** API host documents: absent optional fields are left out rather than sent as null. */
 function hostDocument(host: hostHealthRpc.Host) {

@@ -1,26 +1,13 @@
 import express, { type Router } from "express";
 import { z } from "zod";
-import type { outboxRpc } from "@fediflow/contracts";
+import { listedOutcomes, type outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import { decodeCursor, encodeCursor, pageQuery, parseQuery } from "./keyset";
 import { Problem } from "./problem";
 import { parseHostParameter } from "./validation";
 
-/** Outcomes of one inbox of an activity, as GET /v1/activities/{id}/inboxes shows them. */
-export const inboxOutcomes = [
-  "delivered",
-  "pending",
-  "parked",
-  "gone",
-  "rejected",
-  "expired",
-  "superseded",
-  "blocked",
-  "discarded",
-] as const;
-
 export const inboxesQuery = pageQuery.extend({
-  outcome: z.enum(inboxOutcomes).optional(),
+  outcome: z.enum(listedOutcomes).optional(),
   host: z.string().max(255).optional(),
 });
 

@@ -1,13 +1,9 @@
 import express, { type Router } from "express";
 import { z } from "zod";
-import type { outboxRpc } from "@fediflow/contracts";
+import { redrivableOutcomes, type outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import { activityIdParameter } from "./inboxes-api";
-import { Problem } from "./problem";
-import { parseBody, parseHostParameter } from "./validation";
-
-/** Outcomes a redrive may send again: settled failures. */
-export const redrivableOutcomes = ["gone", "rejected", "expired", "discarded"] as const;
+import { parseBody, parseHostParameter, requireJson } from "./validation";
 
 const requestId = z.string().min(1).max(255);
 const outcomes = z.array(z.enum(redrivableOutcomes)).min(1).max(4);
@@ -30,12 +26,6 @@ export const hostRedriveBody = z
     message: "until must be after since",
     path: ["until"],
   });
-
-function requireJson(req: express.Request): void {
-  if (!req.is(["application/json", "application/*+json"])) {
-    throw new Problem(415, "unsupported-media-type", "Unsupported media type", "send the body as application/json");
-  }
-}
 
 /** Redrive (v1 extension): settled failures sent again through the normal pipeline, one route per handler. */
 export function redriveRoutes(outbox: outboxRpc.OutboxClient): Router {

@@ -6,7 +6,7 @@ import { webhookEventTypes, type outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import { parseQuery } from "./keyset";
 import { Problem } from "./problem";
-import { parseBody } from "./validation";
+import { parseBody, requireJson } from "./validation";
 
 /** A Standard Webhooks secret: `whsec_` and base64 of 24 to 64 bytes. */
 const secret = z
@@ -38,11 +38,6 @@ export const webhookAttemptsQuery = z.object({ limit: z.coerce.number().int().mi
 function webhookIdParameter(value: string): string {
   if (!/^[0-9a-f-]{36}$/i.test(value)) throw new Problem(404, "unknown-webhook", "Unknown webhook", `no webhook ${value}`);
   return value.toLowerCase();
-}
-
-function requireJson(req: express.Request): void {
-  if (!req.is(["application/json", "application/*+json"]))
-    throw new Problem(415, "unsupported-media-type", "Unsupported media type", "send the body as application/json");
 }
 
 /** Webhook subscriptions (v1 extension), one route per handler. */

@@ -1,23 +1,10 @@
-import type { outboxRpc } from "@fediflow/contracts";
+import { listedOutcomes, type ListedOutcome, type outboxRpc } from "@fediflow/contracts";
 import { invalidArgument, notFound, unary } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
 import type { InboxOutcomeStore, InboxRecord } from "./inbox-outcomes";
-import type { InboxOutcome } from "./tally";
-
 type InboxOutcomeHandlers = Pick<outboxRpc.OutboxServer, "listInboxOutcomes">;
 
-export const inboxOutcomes: readonly InboxOutcome[] = [
-  "delivered",
-  "pending",
-  "parked",
-  "gone",
-  "rejected",
-  "expired",
-  "superseded",
-  "blocked",
-  "discarded",
-];
-const isInboxOutcome = (value: string): value is InboxOutcome => (inboxOutcomes as readonly string[]).includes(value);
+const isInboxOutcome = (value: string): value is ListedOutcome => (listedOutcomes as readonly string[]).includes(value);
 
 function recordMessage(record: InboxRecord): outboxRpc.InboxOutcomeRecord {
   return {

@@ -2,7 +2,8 @@ import type { outboxRpc } from "@fediflow/contracts";
 import { invalidArgument, notFound, unary } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
 import { currentTraceHeaders } from "@fediflow/telemetry";
-import { defaultRedriveOutcomes, redrivableOutcomes, type RedrivableOutcome } from "./redrive";
+import { redrivableOutcomes, type RedrivableOutcome } from "@fediflow/contracts";
+import { defaultRedriveOutcomes } from "./redrive";
 import type { RedriveStore } from "./redrive-store";
 
 type RedriveHandlers = Pick<outboxRpc.OutboxServer, "redriveActivity" | "redriveHost">;

@@ -1,6 +1,7 @@
 import { topics } from "@fediflow/contracts";
 import { inTransaction, type Pool, type PoolClient } from "@fediflow/postgres";
-import { redriveJobs, redrivableOutcomes, type RedrivableOutcome, type RedriveTarget } from "./redrive";
+import { redrivableOutcomes, type RedrivableOutcome } from "@fediflow/contracts";
+import { redriveJobs, type RedriveTarget } from "./redrive";
 
 /** What to send again: an activity's failures (optionally on some hosts), or a host's in a window. */
 export type RedriveScope =

@@ -1,8 +1,4 @@
-import type { DeliveryJob } from "@fediflow/contracts";
-
-/** Outcomes a redrive may send again: settled failures. Nothing delivered, waiting, blocked or superseded. */
-export const redrivableOutcomes = ["gone", "rejected", "expired", "discarded"] as const;
-export type RedrivableOutcome = (typeof redrivableOutcomes)[number];
+import type { DeliveryJob, RedrivableOutcome } from "@fediflow/contracts";
 export const defaultRedriveOutcomes: RedrivableOutcome[] = ["rejected", "expired"];
 
 /** One inbox a redrive selected, with what its job needs of its activity. */

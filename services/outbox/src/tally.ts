@@ -1,14 +1,10 @@
-import type { OutcomeClass } from "@fediflow/contracts";
+import type { ListedOutcome, OutcomeClass } from "@fediflow/contracts";
 
 /** The status counter an outcome lands in; attempts still under way count nowhere yet. */
 export type Bucket = "delivered" | "failed" | "parked" | "blocked" | "superseded";
 
-/**
- * What delivery_outcomes holds for an inbox: the outcome classes of the topic, except that an
- * inbox whose attempt will be retried (or that a redrive sent again) is `pending`. These are
- * the outcomes the per-inbox API shows.
- */
-export type InboxOutcome = Exclude<OutcomeClass, "retrying"> | "pending";
+/** What delivery_outcomes holds for an inbox: an attempt that will be retried (or a redriven inbox) is `pending`. */
+export type InboxOutcome = ListedOutcome;
 
 export const storedOutcomeOf = (outcome: OutcomeClass): InboxOutcome => (outcome === "retrying" ? "pending" : outcome);
 
