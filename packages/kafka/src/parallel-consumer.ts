@@ -19,6 +19,13 @@ export interface ConsumedMessage<V> {
   headers: Record<string, string>;
   /** Broker timestamp, epoch milliseconds. */
   timestamp: number;
+  /**
+   * The message was already in the log when this member was given its partition, at or above
+   * the committed offset: an earlier owner may have done it, in part or whole, before a crash or
+   * a rebalance. Messages published later are false, so checking costs nothing on the normal path.
+   * Set by the ParallelConsumer (batch consumers' handlers are idempotent instead).
+   */
+  mayBeRedelivered?: boolean;
 }
 
 export interface ParallelConsumerOptions<V> {
@@ -115,6 +122,8 @@ export class ParallelConsumer<V> {
   private readonly skipped = new Map<number, Set<number>>();
   private readonly highWatermarks = new Map<number, number>();
   private readonly lastCommitted = new Map<number, string>();
+  /** Per owned partition, its log end when it was assigned: offsets below it may be redeliveries. */
+  private readonly logEndsAtAssignment = new Map<number, number>();
   private assigned = new Set<number>();
   private commitTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -218,6 +227,7 @@ export class ParallelConsumer<V> {
       if (!assignment.has(partition)) {
         this.partitions.delete(partition);
         this.lastCommitted.delete(partition);
+        this.logEndsAtAssignment.delete(partition);
         this.options.onPartitionRevoked?.(partition);
       }
     }
@@ -240,19 +250,26 @@ export class ParallelConsumer<V> {
     await admin.connect();
     let committed = firstOffset;
     let metadata: string | null = null;
+    let logEnd = firstOffset;
     try {
-      const [topicOffsets] = await admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] });
+      const [[topicOffsets], ends] = await Promise.all([
+        admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] }),
+        admin.fetchTopicOffsets(this.topic),
+      ]);
       const entry = topicOffsets?.partitions.find((p) => p.partition === partition);
       if (entry && Number(entry.offset) >= 0) {
         committed = Number(entry.offset);
         metadata = entry.metadata;
       }
+      // Read after the assignment: the previous owner fetched nothing beyond it.
+      logEnd = Number(ends.find((p) => p.partition === partition)?.high ?? firstOffset);
     } finally {
       await admin.disconnect();
     }
     await this.options.onPartitionAssigned?.(partition);
     const tracker = new PartitionOffsets(Math.min(committed, firstOffset));
     this.partitions.set(partition, tracker);
+    this.logEndsAtAssignment.set(partition, logEnd);
     this.skipped.set(partition, decodeFinishedOffsets(committed, metadata));
     return tracker;
   }
@@ -317,6 +334,7 @@ export class ParallelConsumer<V> {
           value: decodeValue(this.options.topic, raw.value),
           headers: readHeaders(raw.headers),
           timestamp: Number(raw.timestamp),
+          mayBeRedelivered: offset < (this.logEndsAtAssignment.get(partition) ?? 0),
         };
         lane = this.options.laneOf(message);
       } catch (error) {
