@@ -3,8 +3,7 @@ import type { DeliveryJob } from "@fediflow/contracts";
 
 /**
  * Outcomes after which an inbox is never sent the activity again (unless a redrive makes it
- * pending again). Parked is not one: a parked
- * inbox still waits for its host.
+ * pending again). Parked is not one: a parked inbox still waits for its host.
  */
 export const finalOutcomes = ["delivered", "gone", "rejected", "expired", "superseded", "blocked", "discarded"] as const;
 
