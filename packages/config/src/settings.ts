@@ -93,9 +93,16 @@ export const networkSettings = {
   FEDIFLOW_DNS_SERVERS: list(),
 };
 
-/** 32 bytes, base64: the AES-256-GCM key that seals actors' private keys at rest. */
+const is32Bytes = (value: string) => Buffer.from(value, "base64").length === 32;
+
 export const keyEncryptionSettings = {
-  FEDIFLOW_KEY_ENCRYPTION_KEY: z.string().refine((value) => Buffer.from(value, "base64").length === 32, "must be 32 bytes, base64-encoded"),
+  /** 32 bytes, base64: the AES-256-GCM key that seals actors' private keys at rest. */
+  FEDIFLOW_KEY_ENCRYPTION_KEY: z.string().refine(is32Bytes, "must be 32 bytes, base64-encoded"),
+  /**
+   * Comma-separated older keys (32 bytes, base64 each) that still open sealed keys but seal
+   * nothing: set while rotating, until `fediflow reseal-keys` has re-sealed every key. Default none.
+   */
+  FEDIFLOW_KEY_ENCRYPTION_KEYS_PREVIOUS: list().refine((keys) => keys.every(is32Bytes), "every key must be 32 bytes, base64-encoded"),
 };
 
 /** Mutual TLS between FediFlow's services: all three set turns it on (a chart option). */
