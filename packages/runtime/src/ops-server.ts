@@ -8,8 +8,14 @@ export type ReadinessCheck = () => Promise<unknown>;
 
 export interface OpsEndpoints {
   registry: Registry;
-  /** Named dependency checks; /readyz is 200 only when all pass. */
+  /** What this process cannot serve without; /readyz is 200 only when all pass. */
   readiness: Record<string, ReadinessCheck>;
+  /**
+   * Dependencies that only some requests need: /readyz reports them but stays 200 without them,
+   * and those requests answer 503. Failing readiness on them would take every pod out of its
+   * Service at once in a shared outage, and with it what still works.
+   */
+  dependencies?: Record<string, ReadinessCheck>;
   /** Per-check time limit, milliseconds (default 2000). */
   checkTimeoutMs?: number;
 }
@@ -21,12 +27,15 @@ export function mountOpsEndpoints(app: Express, endpoints: OpsEndpoints): void {
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {
-    const results = await Promise.all(
-      Object.entries(endpoints.readiness).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
-    );
-    const checks = Object.fromEntries(results);
+    const run = (checks: Record<string, ReadinessCheck>) =>
+      Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
+    const [results, dependencies] = await Promise.all([run(endpoints.readiness), run(endpoints.dependencies ?? {})]);
     const ready = results.every(([, result]) => result === "ok");
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? "ready" : "not ready",
+      checks: Object.fromEntries(results),
+      ...(dependencies.length > 0 ? { dependencies: Object.fromEntries(dependencies) } : {}),
+    });
   });
   app.get("/metrics", async (_req, res) => {
     res.type(endpoints.registry.contentType).send(await endpoints.registry.metrics());

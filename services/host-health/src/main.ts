@@ -127,7 +127,12 @@ async function main(): Promise<void> {
   const lag = registerConsumerLagMetrics(registry, kafka, [consumer]);
   const ops = await startOpsServer(
     config.FEDIFLOW_OPS_PORT,
-    { registry, readiness: { database: () => databaseReachable(pool), redis: () => redisReachable(redis) } },
+    {
+      registry,
+      // Listings and every change start in PostgreSQL; without Redis only lookups fail (503).
+      readiness: { database: () => databaseReachable(pool) },
+      dependencies: { redis: () => redisReachable(redis) },
+    },
     logger,
     config.FEDIFLOW_LISTEN_ADDRESS,
   );

@@ -22,6 +22,8 @@ export interface ApiDependencies {
   maxFollowersBodyBytes: number;
   registry: Registry;
   readiness: Record<string, ReadinessCheck>;
+  /** Peers some routes need: reported by /readyz, never deciding it (see mountOpsEndpoints). */
+  dependencies?: Record<string, ReadinessCheck>;
   logger: Logger;
 }
 
@@ -51,7 +53,7 @@ export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  mountOpsEndpoints(app, { registry: deps.registry, readiness: deps.readiness });
+  mountOpsEndpoints(app, { registry: deps.registry, readiness: deps.readiness, dependencies: deps.dependencies });
 
   const v1 = express.Router();
   v1.use(bearerAuth(deps.tokens));
