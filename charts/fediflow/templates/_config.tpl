@@ -14,7 +14,7 @@ listens on. Empty values are dropped so the service's default applies.
 {{- $_ := set $data "FEDIFLOW_INGRESS_PORT" "8080" -}}
 {{- range $key, $facts := include "fediflow.catalog" $root | fromYaml -}}
 {{- if $facts.grpc -}}
-{{- $_ := set $data $facts.grpc.addressEnv (printf "%s:%v" (include "fediflow.componentName" (dict "root" $root "facts" $facts)) $facts.grpc.port) -}}
+{{- $_ := set $data $facts.grpc.addressEnv (printf "dns:///%s:%v" (include "fediflow.grpcServiceName" (dict "root" $root "facts" $facts)) $facts.grpc.port) -}}
 {{- end -}}
 {{- end -}}
 {{- else -}}

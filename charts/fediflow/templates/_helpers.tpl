@@ -39,6 +39,11 @@ app.kubernetes.io/part-of: fediflow
 {{- printf "%s-%s" (include "fediflow.fullname" .root) .facts.name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* The headless Service of a gRPC server, which its clients balance over (service.yaml). */}}
+{{- define "fediflow.grpcServiceName" -}}
+{{- printf "%s-%s-grpc" (include "fediflow.fullname" .root) .facts.name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "fediflow.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "fediflow.name" .root }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}

@@ -115,6 +115,15 @@ export const grpcTlsSettings = {
   FEDIFLOW_GRPC_TLS_CA_FILE: z.string().optional(),
 };
 
+/** Settings of the gRPC servers (outbox, host-health). */
+export const grpcServerSettings = {
+  /**
+   * Connections are closed gracefully after this long, ms (1 minute), so clients re-resolve the
+   * headless Service and spread calls over pods added since. 0: never.
+   */
+  FEDIFLOW_GRPC_MAX_CONNECTION_AGE_MS: millis(60_000),
+};
+
 export const grpcTlsFiles = (config: { FEDIFLOW_GRPC_TLS_CERT_FILE?: string; FEDIFLOW_GRPC_TLS_KEY_FILE?: string; FEDIFLOW_GRPC_TLS_CA_FILE?: string }) => ({
   certFile: config.FEDIFLOW_GRPC_TLS_CERT_FILE,
   keyFile: config.FEDIFLOW_GRPC_TLS_KEY_FILE,

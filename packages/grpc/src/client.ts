@@ -14,6 +14,11 @@ export function createGrpcClient<C extends Client>(Constructor: ClientConstructo
     // A peer back from an outage is found within seconds, not after grpc's default backoff of
     // up to two minutes (connection attempts inside a cluster are cheap).
     "grpc.max_reconnect_backoff_ms": 5_000,
+    // Every address the name resolves to gets calls in turn: with a headless Service's name
+    // (dns:///...) that is every ready pod, not the one a ClusterIP connection happened to reach.
+    // The servers' maximum connection age makes the client re-resolve and find new pods.
+    "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+    "grpc.service_config_disable_resolution": 1,
   });
 }
 

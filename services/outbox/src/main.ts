@@ -3,7 +3,7 @@ import { consumerTiming, createKafka, registerConsumerLagMetrics } from "@fedifl
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { startGrpcServer } from "@fediflow/grpc";
-import { createMetricsRegistry, exitOnFailure, onShutdown, startOpsServer, closeServer } from "@fediflow/runtime";
+import { createMetricsRegistry, exitOnFailure, grpcServerMetrics, onShutdown, startOpsServer, closeServer } from "@fediflow/runtime";
 import { AccountingStore } from "./accounting-store";
 import { ActivityStore } from "./activity-store";
 import { ActorStore } from "./actor-store";
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   await goneFeed.start();
 
   // 4. Servers.
+  const registry = createMetricsRegistry("outbox");
   const grpc = await startGrpcServer(
     [
       outboxService({
@@ -79,8 +80,8 @@ async function main(): Promise<void> {
     logger,
     config.FEDIFLOW_LISTEN_ADDRESS,
     grpcTlsFiles(config),
+    { maxConnectionAgeMs: config.FEDIFLOW_GRPC_MAX_CONNECTION_AGE_MS, onCallEnded: grpcServerMetrics(registry) },
   );
-  const registry = createMetricsRegistry("outbox");
   outboxMetrics(registry, relay, retention);
   const lag = registerConsumerLagMetrics(registry, kafka, [accounting, goneFeed]);
   const ops = await startOpsServer(
