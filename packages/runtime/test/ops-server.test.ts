@@ -47,6 +47,9 @@ describe("ops server", () => {
     const ready = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready", checks: { database: "ok" }, dependencies: { redis: "connection refused" } });
+    const metrics = await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`)).text();
+    expect(metrics).toContain('fediflow_dependency_up{dependency="database",service="test"} 1');
+    expect(metrics).toContain('fediflow_dependency_up{dependency="redis",service="test"} 0');
   });
 
   it("serves Prometheus text with the service label", async () => {

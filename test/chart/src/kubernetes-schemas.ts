@@ -38,6 +38,7 @@ const validators: Record<string, Validate> = {
   "policy/v1/PodDisruptionBudget": model(policy.PodDisruptionBudget),
   "keda.sh/v1alpha1/ScaledObject": model(keda.ScaledObject),
   "monitoring.coreos.com/v1/ServiceMonitor": model(monitoring.ServiceMonitor),
+  "monitoring.coreos.com/v1/PrometheusRule": model(monitoring.PrometheusRule),
   "kafka.strimzi.io/v1beta2/KafkaTopic": validateKafkaTopic,
   "kafka.strimzi.io/v1/KafkaTopic": validateKafkaTopic,
 };
