@@ -8,6 +8,7 @@ import { attributes, currentTraceId, trace } from "@fediflow/telemetry";
 import { bearerAuth } from "./auth";
 import { nestsDeeperThan } from "./json-depth";
 import { perTokenRateLimit } from "./rate-limit";
+import { requestMetrics } from "./request-metrics";
 import { goneFollowersRoutes } from "./gone-followers-api";
 import { Problem, problemHandler } from "./problem";
 import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest } from "./validation";
@@ -56,6 +57,7 @@ export function createApi(deps: ApiDependencies): Express {
   mountOpsEndpoints(app, { registry: deps.registry, readiness: deps.readiness, dependencies: deps.dependencies });
 
   const v1 = express.Router();
+  v1.use(requestMetrics(deps.registry));
   v1.use(bearerAuth(deps.tokens));
   v1.use(perTokenRateLimit(deps.rateLimitPerMinute));
   const json = (limit: number) => express.json({ limit, type: ["application/json", "application/*+json"], strict: true });

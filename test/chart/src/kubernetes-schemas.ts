@@ -31,6 +31,7 @@ const validators: Record<string, Validate> = {
   "autoscaling/v2/HorizontalPodAutoscaler": model(autoscaling.HorizontalPodAutoscaler),
   "batch/v1/Job": model(batch.Job),
   "v1/ConfigMap": model(core.ConfigMap),
+  "v1/Pod": model(core.Pod),
   "v1/Secret": model(core.Secret),
   "v1/Service": model(core.Service),
   "v1/ServiceAccount": model(core.ServiceAccount),
