@@ -73,6 +73,19 @@ export const kafkaSettings = {
    * second per member.
    */
   FEDIFLOW_KAFKA_HEARTBEAT_INTERVAL_MS: millis(1_000),
+  /** TLS to the brokers, verified against the system's roots unless a CA file is given (default false). */
+  FEDIFLOW_KAFKA_TLS: flag(false),
+  /** PEM CA that signed the brokers' certificates (Strimzi: <cluster>-cluster-ca-cert, ca.crt); turns TLS on. */
+  FEDIFLOW_KAFKA_TLS_CA_FILE: z.string().optional(),
+  /** PEM client certificate and its key, for mutual TLS (Strimzi KafkaUser with tls authentication). */
+  FEDIFLOW_KAFKA_TLS_CERT_FILE: z.string().optional(),
+  FEDIFLOW_KAFKA_TLS_KEY_FILE: z.string().optional(),
+  /** SASL mechanism: scram-sha-512, scram-sha-256 or plain (plain only over TLS). Unset: no SASL. */
+  FEDIFLOW_KAFKA_SASL_MECHANISM: z.enum(["scram-sha-512", "scram-sha-256", "plain"]).optional(),
+  FEDIFLOW_KAFKA_SASL_USERNAME: z.string().optional(),
+  /** The SASL password, or a file holding it (a mounted Secret; the file wins). */
+  FEDIFLOW_KAFKA_SASL_PASSWORD: z.string().optional(),
+  FEDIFLOW_KAFKA_SASL_PASSWORD_FILE: z.string().optional(),
 };
 
 /** Where the gRPC servers are, for their clients. */

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from "kafkajs";
 import type { Logger } from "@fediflow/logging";
+import type { KafkaSecurity } from "./security";
 
 export type { Kafka, Producer } from "kafkajs";
 
@@ -7,6 +8,8 @@ export interface KafkaOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** TLS and SASL (kafkaSecurity); none: plaintext without authentication. */
+  security?: KafkaSecurity;
 }
 
 const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
@@ -24,6 +27,7 @@ export function createKafka(options: KafkaOptions): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...options.security,
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },

@@ -2,7 +2,7 @@ import { KeyEncryptionKeys } from "@fediflow/activitypub";
 import { SigningKeys } from "@fediflow/actor-keys";
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
-import { ParallelConsumer, TopicProducer, consumerTiming, createKafka, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { consumerTiming, createKafka, kafkaSecurity, ParallelConsumer, registerConsumerLagMetrics, TopicProducer } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRemoteAgent, userAgent } from "@fediflow/remote-http";
@@ -31,7 +31,12 @@ async function main(): Promise<void> {
     max: config.FEDIFLOW_DATABASE_POOL_SIZE,
     applicationName: "fediflow-delivery",
   });
-  const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-delivery`, logger });
+  const kafka = createKafka({
+    brokers: config.FEDIFLOW_KAFKA_BROKERS,
+    clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-delivery`,
+    logger,
+    security: kafkaSecurity(config),
+  });
   const producer = await TopicProducer.connect(kafka);
   const hosts = new HostView(kafka, logger, "fediflow-delivery-hosts");
   await hosts.start();

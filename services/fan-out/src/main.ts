@@ -4,7 +4,7 @@ import { KeyEncryptionKeys } from "@fediflow/activitypub";
 import { SigningKeys } from "@fediflow/actor-keys";
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
-import { ParallelConsumer, TopicProducer, consumerTiming, createKafka, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { consumerTiming, createKafka, kafkaSecurity, ParallelConsumer, registerConsumerLagMetrics, TopicProducer } from "@fediflow/kafka";
 import { attributes, trace } from "@fediflow/telemetry";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
@@ -34,7 +34,12 @@ async function main(): Promise<void> {
     applicationName: "fediflow-fan-out",
   });
   const redis = createRedis(config.FEDIFLOW_REDIS_URL, "fediflow-fan-out", config.FEDIFLOW_REDIS_KEY_PREFIX);
-  const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-fan-out`, logger });
+  const kafka = createKafka({
+    brokers: config.FEDIFLOW_KAFKA_BROKERS,
+    clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-fan-out`,
+    logger,
+    security: kafkaSecurity(config),
+  });
   const producer = await TopicProducer.connect(kafka);
   const hosts = new HostView(kafka, logger, "fediflow-fan-out-hosts");
   await hosts.start();
