@@ -11,3 +11,4 @@ export * from "./consumer-lag";
 export * from "./sticky-assignor";
 export * from "./tracing";
 export * from "./security";
+export * from "./topic-admin";
