@@ -8,6 +8,10 @@ let redis: ThrowawayRedis;
 let t: TestStack;
 let actor: LocalActor;
 
+const readyz = async (url: string) => {
+  const response = await fetch(`${url}/readyz`);
+  return { status: response.status, body: (await response.json()) as { checks: Record<string, string>; dependencies?: Record<string, string> } };
+};
 beforeAll(async () => {
   redis = await ThrowawayRedis.start();
   t = await TestStack.start({ fediverse: { hosts: 1 }, env: { FEDIFLOW_REDIS_URL: redis.url } });
@@ -18,16 +22,14 @@ beforeAll(async () => {
     audience: { inboxes: [t.fediverse.hosts[0]!.sharedInbox] },
   });
   await t.waitUntilDone(accepted.body.id as string);
+  // Ingress no longer waits for host-health to be ready; the lookups below need its channel up.
+  await waitFor("ingress connected to host-health", async () => ((await readyz(t.stack.ingressUrl)).body.dependencies?.hostHealth === "ok" ? true : undefined), 20_000);
 }, 240_000);
 afterAll(async () => {
   await t?.stop();
   await redis?.stop();
 });
 
-const readyz = async (url: string) => {
-  const response = await fetch(`${url}/readyz`);
-  return { status: response.status, body: (await response.json()) as { checks: Record<string, string>; dependencies?: Record<string, string> } };
-};
 const postActivity = () =>
   t.api("POST", "/v1/activities", { actor: actor.id, activity: createNote(actor.id), audience: { inboxes: [t.fediverse.hosts[0]!.sharedInbox] } });
 
