@@ -33,11 +33,16 @@ export class KafkaSecurityConfigError extends Error {
  * SCRAM proves the password without sending it, so it may run over plaintext (Strimzi's
  * in-cluster SCRAM listener); PLAIN sends it as is, so PLAIN without TLS is refused.
  */
-export function kafkaSecurity(settings: KafkaSecuritySettings, read: (file: string) => string = (file) => readFileSync(file, "utf8")): KafkaSecurity {
+export function kafkaSecurity(
+  settings: KafkaSecuritySettings,
+  read: (file: string) => string = (file) => readFileSync(file, "utf8"),
+): KafkaSecurity {
   const security: KafkaSecurity = {};
   const { FEDIFLOW_KAFKA_TLS_CA_FILE: caFile, FEDIFLOW_KAFKA_TLS_CERT_FILE: certFile, FEDIFLOW_KAFKA_TLS_KEY_FILE: keyFile } = settings;
   if (Boolean(certFile) !== Boolean(keyFile)) {
-    throw new KafkaSecurityConfigError("a Kafka client certificate needs both FEDIFLOW_KAFKA_TLS_CERT_FILE and FEDIFLOW_KAFKA_TLS_KEY_FILE");
+    throw new KafkaSecurityConfigError(
+      "a Kafka client certificate needs both FEDIFLOW_KAFKA_TLS_CERT_FILE and FEDIFLOW_KAFKA_TLS_KEY_FILE",
+    );
   }
   if (settings.FEDIFLOW_KAFKA_TLS || caFile || certFile) {
     const options: ConnectionOptions = {};
@@ -60,11 +65,15 @@ export function kafkaSecurity(settings: KafkaSecuritySettings, read: (file: stri
       );
     }
     if (mechanism === "plain" && !security.ssl) {
-      throw new KafkaSecurityConfigError("SASL PLAIN would send the password in the clear: turn on TLS (FEDIFLOW_KAFKA_TLS=true or a CA file)");
+      throw new KafkaSecurityConfigError(
+        "SASL PLAIN would send the password in the clear: turn on TLS (FEDIFLOW_KAFKA_TLS=true or a CA file)",
+      );
     }
     security.sasl = { mechanism, username, password };
   } else if (settings.FEDIFLOW_KAFKA_SASL_USERNAME) {
-    throw new KafkaSecurityConfigError("FEDIFLOW_KAFKA_SASL_USERNAME is set but FEDIFLOW_KAFKA_SASL_MECHANISM is not (scram-sha-512, scram-sha-256 or plain)");
+    throw new KafkaSecurityConfigError(
+      "FEDIFLOW_KAFKA_SASL_USERNAME is set but FEDIFLOW_KAFKA_SASL_MECHANISM is not (scram-sha-512, scram-sha-256 or plain)",
+    );
   }
   return security;
 }

@@ -26,6 +26,8 @@ it("counts requests and their latency per route pattern and status, never per pa
   expect(line('method="GET",route="/v1/activities/:id",status_code="200"')).toMatch(/ 2$/);
   expect(line('method="GET",route="/v1/activities/:id",status_code="503"')).toMatch(/ 1$/);
   expect(line('method="GET",route="unmatched",status_code="404"')).toMatch(/ 1$/);
-  expect(text).toContain('fediflow_http_server_request_duration_seconds_count{service="ingress",method="GET",route="/v1/activities/:id",status_code="200"} 2');
+  expect(text).toContain(
+    'fediflow_http_server_request_duration_seconds_count{service="ingress",method="GET",route="/v1/activities/:id",status_code="200"} 2',
+  );
   expect(text).not.toContain("0192-a");
 });

@@ -36,8 +36,9 @@ describe("chart conventions", () => {
       },
     });
     const deployment = named(manifests, "Deployment", componentName("delivery"));
-    const template = (deployment.spec as { template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> } } })
-      .template;
+    const template = (
+      deployment.spec as { template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> } } }
+    ).template;
     expect(template.metadata.annotations).toMatchObject({ shared: "all", overridden: "delivery", "sidecar.istio.io/inject": "false" });
     expect(template.metadata.labels.team).toBe("federation");
     const pod = podSpec(deployment) as ReturnType<typeof podSpec> & { priorityClassName?: string; volumes: Array<{ name: string }> };
@@ -66,7 +67,9 @@ describe("chart conventions", () => {
           metrics: Array<{ resource?: { name: string; target: { averageUtilization: number } } }>;
         };
         expect(hpa).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
-        expect(hpa.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }]);
+        expect(hpa.metrics).toEqual([
+          { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } },
+        ]);
         // The HPA owns the replica count.
         expect((named(manifests, "Deployment", componentName(service)).spec as { replicas?: number }).replicas).toBeUndefined();
       }

@@ -5,7 +5,8 @@ import { componentName, named, ofKind, podSpec } from "../src/manifests";
 import { deployDir, scenarios } from "../src/paths";
 
 const kafkaServices = ["outbox", "fan-out", "delivery", "host-health"];
-const configOf = (manifests: Manifest[], service: string) => named(manifests, "ConfigMap", componentName(service)).data as Record<string, string>;
+const configOf = (manifests: Manifest[], service: string) =>
+  named(manifests, "ConfigMap", componentName(service)).data as Record<string, string>;
 
 describe("secured Kafka", () => {
   it("with a Strimzi KafkaUser over SCRAM: ACLs for FediFlow's topics and groups only, its password, the cluster CA", async () => {
@@ -16,11 +17,21 @@ describe("secured Kafka", () => {
     });
     const user = named(manifests, "KafkaUser", "fediflow");
     expect(user.metadata.labels?.["strimzi.io/cluster"]).toBe("fediflow-kafka");
-    const spec = user.spec as { authentication: { type: string }; authorization: { acls: Array<{ resource: { type: string; name?: string; patternType?: string } }> } };
+    const spec = user.spec as {
+      authentication: { type: string };
+      authorization: { acls: Array<{ resource: { type: string; name?: string; patternType?: string } }> };
+    };
     expect(spec.authentication.type).toBe("scram-sha-512");
-    const topics = ofKind(manifests, "KafkaTopic").map((topic) => topic.metadata.name).sort();
+    const topics = ofKind(manifests, "KafkaTopic")
+      .map((topic) => topic.metadata.name)
+      .sort();
     expect(topics).toHaveLength(4);
-    expect(spec.authorization.acls.filter((acl) => acl.resource.type === "topic").map((acl) => acl.resource.name).sort()).toEqual(topics);
+    expect(
+      spec.authorization.acls
+        .filter((acl) => acl.resource.type === "topic")
+        .map((acl) => acl.resource.name)
+        .sort(),
+    ).toEqual(topics);
     expect(spec.authorization.acls.filter((acl) => acl.resource.type === "group")).toEqual([
       { resource: { type: "group", name: "fediflow-", patternType: "prefix" }, operations: ["Describe", "Read"] },
     ]);
@@ -38,7 +49,9 @@ describe("secured Kafka", () => {
         name: "FEDIFLOW_KAFKA_SASL_PASSWORD",
         valueFrom: { secretKeyRef: { name: "fediflow", key: "password" } },
       });
-      expect(pod.volumes).toContainEqual(expect.objectContaining({ name: "kafka-ca", secret: expect.objectContaining({ secretName: "fediflow-kafka-cluster-ca-cert" }) }));
+      expect(pod.volumes).toContainEqual(
+        expect.objectContaining({ name: "kafka-ca", secret: expect.objectContaining({ secretName: "fediflow-kafka-cluster-ca-cert" }) }),
+      );
     }
     // ingress never talks to Kafka: no credentials reach it.
     expect(configOf(manifests, "ingress").FEDIFLOW_KAFKA_SASL_USERNAME).toBeUndefined();
@@ -60,7 +73,11 @@ describe("secured Kafka", () => {
   it("renders the managed-Kafka example: TLS against public roots, SASL PLAIN from its own Secret", async () => {
     const manifests = await renderChart({ values: [...scenarios.production, path.join(deployDir, "values-managed-kafka.yaml")] });
     expect(ofKind(manifests, "KafkaTopic")).toEqual([]);
-    expect(configOf(manifests, "outbox")).toMatchObject({ FEDIFLOW_KAFKA_TLS: "true", FEDIFLOW_KAFKA_SASL_MECHANISM: "plain", FEDIFLOW_KAFKA_SASL_USERNAME: "API_KEY" });
+    expect(configOf(manifests, "outbox")).toMatchObject({
+      FEDIFLOW_KAFKA_TLS: "true",
+      FEDIFLOW_KAFKA_SASL_MECHANISM: "plain",
+      FEDIFLOW_KAFKA_SASL_USERNAME: "API_KEY",
+    });
     expect(configOf(manifests, "outbox").FEDIFLOW_KAFKA_TLS_CA_FILE).toBeUndefined();
   });
 });

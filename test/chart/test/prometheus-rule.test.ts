@@ -29,7 +29,13 @@ const anchors = async () =>
     (await readFile(path.join(repoRoot, "docs", "operations.md"), "utf8"))
       .split("\n")
       .filter((line) => line.startsWith("#"))
-      .map((line) => line.replace(/^#+\s*/, "").toLowerCase().replace(/[^a-z0-9 -]/g, "").replace(/ /g, "-")),
+      .map((line) =>
+        line
+          .replace(/^#+\s*/, "")
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, "")
+          .replace(/ /g, "-"),
+      ),
   );
 
 describe("PrometheusRule", () => {

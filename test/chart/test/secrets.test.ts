@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderChart, type Manifest } from "../src/helm";
+import { helm, renderChart, type Manifest } from "../src/helm";
 import { componentName, named, ofKind, podSpec, serviceNames } from "../src/manifests";
 import { chartDir, repoRoot, scenarios } from "../src/paths";
 
@@ -54,7 +54,6 @@ describe("secrets", () => {
   });
 
   it("never generates the key-encryption key or the tokens: two renders with no cluster agree", async () => {
-    const { helm } = await import("../src/helm");
     const render = () => helm(["template", "fediflow", chartDir, "--namespace", "fediflow"]).then((output) => output.stdout);
     const [first, second] = [await render(), await render()];
     // Anything random in a render (randBytes, randAlphaNum, a lookup that sees nothing) differs here.

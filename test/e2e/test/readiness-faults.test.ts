@@ -10,7 +10,10 @@ let actor: LocalActor;
 
 const readyz = async (url: string) => {
   const response = await fetch(`${url}/readyz`);
-  return { status: response.status, body: (await response.json()) as { checks: Record<string, string>; dependencies?: Record<string, string> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { checks: Record<string, string>; dependencies?: Record<string, string> },
+  };
 };
 beforeAll(async () => {
   redis = await ThrowawayRedis.start();
@@ -23,7 +26,11 @@ beforeAll(async () => {
   });
   await t.waitUntilDone(accepted.body.id as string);
   // Ingress no longer waits for host-health to be ready; the lookups below need its channel up.
-  await waitFor("ingress connected to host-health", async () => ((await readyz(t.stack.ingressUrl)).body.dependencies?.hostHealth === "ok" ? true : undefined), 20_000);
+  await waitFor(
+    "ingress connected to host-health",
+    async () => ((await readyz(t.stack.ingressUrl)).body.dependencies?.hostHealth === "ok" ? true : undefined),
+    20_000,
+  );
 }, 240_000);
 afterAll(async () => {
   await t?.stop();
@@ -31,7 +38,11 @@ afterAll(async () => {
 });
 
 const postActivity = () =>
-  t.api("POST", "/v1/activities", { actor: actor.id, activity: createNote(actor.id), audience: { inboxes: [t.fediverse.hosts[0]!.sharedInbox] } });
+  t.api("POST", "/v1/activities", {
+    actor: actor.id,
+    activity: createNote(actor.id),
+    audience: { inboxes: [t.fediverse.hosts[0]!.sharedInbox] },
+  });
 
 describe("readiness through a Redis outage", () => {
   it("keeps host-health and ingress ready, and answers 503 only where Redis is needed", async () => {
@@ -80,6 +91,10 @@ describe("readiness through a Redis outage", () => {
     await redis.start();
     await t.stack.restart("host-health");
     const host = t.fediverse.hosts[0]!.host;
-    await waitFor("a host lookup to answer", async () => ((await t.api("GET", `/v1/hosts/${host}`)).status === 200 ? true : undefined), 20_000);
+    await waitFor(
+      "a host lookup to answer",
+      async () => ((await t.api("GET", `/v1/hosts/${host}`)).status === 200 ? true : undefined),
+      20_000,
+    );
   });
 });
