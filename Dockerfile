@@ -4,8 +4,9 @@
 #   docker run IMAGE migrate         (applies pending migrations to FEDIFLOW_DATABASE_URL)
 # Build from the repository root: docker build -t fediflow .
 
-# Node 20 is what the workspace's engines and .npmrc's engine-strict are set up for.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS (Node 20 left support in April 2026). CI runs the unit tests and an end-to-end test
+# under Node 24 too (scripts/test.sh); package.json's engines keep Node 20.6 as the minimum.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # The pnpm version of package.json's packageManager, installed with npm: corepack cannot verify

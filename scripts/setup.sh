@@ -28,6 +28,8 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 # The database tests run through PgBouncer in transaction mode.
 command -v pgbouncer >/dev/null || missing+=(pgbouncer)
 command -v openssl >/dev/null || missing+=(openssl)
+# promtool (Debian's prometheus package) unit-tests the chart's alert rules (test/chart).
+command -v promtool >/dev/null || missing+=(prometheus)
 if [ "${#missing[@]}" -gt 0 ]; then say "installing ${missing[*]}"; apt_install "${missing[@]}"; fi
 
 # 2. PostgreSQL and Redis on localhost, started the way this machine starts them.

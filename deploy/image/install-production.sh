@@ -9,6 +9,8 @@ src=$(cd "$1" && pwd)
 dest=$2
 mkdir -p "$dest"
 cp "$src/package.json" "$src/pnpm-lock.yaml" "$src/.npmrc" "$dest/"
+# package.json's pnpm.patchedDependencies (the kafkajs fix) are applied at install: ship them.
+cp -R "$src/patches" "$dest/patches"
 # Tools, tests and benchmarks are workspace projects too; leaving them out of the workspace keeps
 # their dependencies out of the image, and the lockfile still matches the projects that remain.
 printf 'packages:\n  - packages/*\n  - services/*\n' >"$dest/pnpm-workspace.yaml"

@@ -10,7 +10,7 @@ ingress:
 outbox:
   name: outbox
   database: true
-  secrets: [keyEncryptionKey, databaseUrl, databaseReadUrl, kafkaBrokers]
+  secrets: [keyEncryptionKey, keyEncryptionKeysPrevious, databaseUrl, databaseReadUrl, kafkaBrokers]
   grpc: {port: 50051, service: fediflow.v1.Outbox, portEnv: FEDIFLOW_OUTBOX_GRPC_PORT, addressEnv: FEDIFLOW_OUTBOX_ADDRESS}
 hostHealth:
   name: host-health
@@ -20,12 +20,12 @@ hostHealth:
 fanOut:
   name: fan-out
   database: true
-  secrets: [keyEncryptionKey, databaseUrl, databaseReadUrl, redisUrl, kafkaBrokers]
+  secrets: [keyEncryptionKey, keyEncryptionKeysPrevious, databaseUrl, databaseReadUrl, redisUrl, kafkaBrokers]
   consumes: {topic: activities, group: fediflow-fan-out}
 delivery:
   name: delivery
   database: true
-  secrets: [keyEncryptionKey, databaseUrl, databaseReadUrl, kafkaBrokers]
+  secrets: [keyEncryptionKey, keyEncryptionKeysPrevious, databaseUrl, databaseReadUrl, kafkaBrokers]
   consumes: {topic: deliveries, group: fediflow-delivery}
 {{- end -}}
 
@@ -33,6 +33,7 @@ delivery:
 {{- define "fediflow.secretSettings" -}}
 apiTokens: {env: FEDIFLOW_API_TOKENS}
 keyEncryptionKey: {env: FEDIFLOW_KEY_ENCRYPTION_KEY}
+keyEncryptionKeysPrevious: {env: FEDIFLOW_KEY_ENCRYPTION_KEYS_PREVIOUS, optional: true}
 databaseUrl: {env: FEDIFLOW_DATABASE_URL}
 databaseReadUrl: {env: FEDIFLOW_DATABASE_READ_URL, optional: true}
 redisUrl: {env: FEDIFLOW_REDIS_URL}

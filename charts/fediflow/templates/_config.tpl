@@ -14,7 +14,7 @@ listens on. Empty values are dropped so the service's default applies.
 {{- $_ := set $data "FEDIFLOW_INGRESS_PORT" "8080" -}}
 {{- range $key, $facts := include "fediflow.catalog" $root | fromYaml -}}
 {{- if $facts.grpc -}}
-{{- $_ := set $data $facts.grpc.addressEnv (printf "%s:%v" (include "fediflow.componentName" (dict "root" $root "facts" $facts)) $facts.grpc.port) -}}
+{{- $_ := set $data $facts.grpc.addressEnv (printf "dns:///%s:%v" (include "fediflow.grpcServiceName" (dict "root" $root "facts" $facts)) $facts.grpc.port) -}}
 {{- end -}}
 {{- end -}}
 {{- else -}}
@@ -31,6 +31,20 @@ listens on. Empty values are dropped so the service's default applies.
 {{- $_ := set $data "FEDIFLOW_GRPC_TLS_CERT_FILE" (printf "%s/%s" $dir $root.Values.grpc.tls.certKey) -}}
 {{- $_ := set $data "FEDIFLOW_GRPC_TLS_KEY_FILE" (printf "%s/%s" $dir $root.Values.grpc.tls.keyKey) -}}
 {{- $_ := set $data "FEDIFLOW_GRPC_TLS_CA_FILE" (printf "%s/%s" $dir $root.Values.grpc.tls.caKey) -}}
+{{- end -}}
+{{- if has "kafkaBrokers" .facts.secrets -}}
+{{- $kafka := include "fediflow.kafkaSecurity" $root | fromYaml -}}
+{{- $dir := include "fediflow.kafkaDir" $root -}}
+{{- if $kafka.tls }}{{ $_ := set $data "FEDIFLOW_KAFKA_TLS" "true" }}{{ end -}}
+{{- if $kafka.caSecret }}{{ $_ := set $data "FEDIFLOW_KAFKA_TLS_CA_FILE" (printf "%s/ca/%s" $dir $root.Values.kafka.security.tls.caKey) }}{{ end -}}
+{{- if $kafka.certSecret -}}
+{{- $_ := set $data "FEDIFLOW_KAFKA_TLS_CERT_FILE" (printf "%s/client/%s" $dir $root.Values.kafka.security.tls.certKey) -}}
+{{- $_ := set $data "FEDIFLOW_KAFKA_TLS_KEY_FILE" (printf "%s/client/%s" $dir $root.Values.kafka.security.tls.keyKey) -}}
+{{- end -}}
+{{- if $kafka.mechanism -}}
+{{- $_ := set $data "FEDIFLOW_KAFKA_SASL_MECHANISM" $kafka.mechanism -}}
+{{- $_ := set $data "FEDIFLOW_KAFKA_SASL_USERNAME" $kafka.username -}}
+{{- end -}}
 {{- end -}}
 {{- with $root.Values.telemetry.otlpEndpoint -}}
 {{- $_ := set $data "OTEL_EXPORTER_OTLP_ENDPOINT" . -}}

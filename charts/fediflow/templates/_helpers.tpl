@@ -39,6 +39,11 @@ app.kubernetes.io/part-of: fediflow
 {{- printf "%s-%s" (include "fediflow.fullname" .root) .facts.name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* The headless Service of a gRPC server, which its clients balance over (service.yaml). */}}
+{{- define "fediflow.grpcServiceName" -}}
+{{- printf "%s-%s-grpc" (include "fediflow.fullname" .root) .facts.name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "fediflow.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "fediflow.name" .root }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
@@ -70,3 +75,30 @@ app.kubernetes.io/component: {{ .facts.name }}
 {{- $svc := index .root.Values.services .key -}}
 {{- if include "fediflow.autoscaled" . -}}{{ $svc.autoscaling.maxReplicas }}{{- else -}}{{ $svc.replicaCount }}{{- end -}}
 {{- end -}}
+
+{{/*
+How the services reach Kafka, resolved once from kafka.security and kafka.user: the Secrets to
+mount, the SASL mechanism, username and password Secret. A KafkaUser made by this chart supplies
+what was left empty (its SCRAM password Secret, or its TLS client certificate).
+*/}}
+{{- define "fediflow.kafkaSecurity" -}}
+{{- $security := .Values.kafka.security -}}
+{{- $user := .Values.kafka.user -}}
+{{- $userName := $user.name | default (include "fediflow.fullname" .) -}}
+{{- $mechanism := $security.sasl.mechanism -}}
+{{- if and $user.create (ne $user.authentication "tls") (not $mechanism) -}}{{- $mechanism = $user.authentication -}}{{- end -}}
+{{- $certSecret := $security.tls.clientCertSecret -}}
+{{- if and $user.create (eq $user.authentication "tls") (not $certSecret) -}}{{- $certSecret = $userName -}}{{- end -}}
+tls: {{ if or $security.tls.enabled $security.tls.caSecret $certSecret }}true{{ else }}false{{ end }}
+caSecret: {{ $security.tls.caSecret | quote }}
+certSecret: {{ $certSecret | quote }}
+mechanism: {{ $mechanism | quote }}
+{{- if $mechanism }}
+username: {{ $security.sasl.username | default (ternary $userName "" (and $user.create true)) | required "kafka.security.sasl.username is required with a SASL mechanism" | quote }}
+passwordSecret: {{ $security.sasl.passwordSecret.name | default (ternary $userName "" (and $user.create true)) | required "kafka.security.sasl.passwordSecret.name is required with a SASL mechanism" | quote }}
+passwordKey: {{ $security.sasl.passwordSecret.key | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Where the Kafka TLS Secrets are mounted. */}}
+{{- define "fediflow.kafkaDir" -}}/etc/fediflow/kafka{{- end -}}

@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { LRUCache } from "lru-cache";
-import { openPrivateKey } from "@fediflow/activitypub";
+import { openPrivateKey, type KeyEncryptionKeys } from "@fediflow/activitypub";
 import type { Pool } from "@fediflow/postgres";
 
 export interface SigningKey {
@@ -27,7 +27,7 @@ export class SigningKeys {
 
   constructor(
     private readonly pool: Pool,
-    private readonly keyEncryptionKey: Buffer,
+    private readonly keyEncryptionKeys: KeyEncryptionKeys,
     ttlMs = 5 * 60_000,
   ) {
     this.cache = new LRUCache({ max: 10_000, ttl: ttlMs });
@@ -54,7 +54,7 @@ export class SigningKeys {
     const key: SigningKey = {
       keyId: row.key_id,
       type: row.key_type,
-      key: createPrivateKey(openPrivateKey(row.private_key_sealed, this.keyEncryptionKey)),
+      key: createPrivateKey(this.keyEncryptionKeys.open((kek) => openPrivateKey(row.private_key_sealed, kek)).value),
     };
     this.cache.set(actorId, key);
     return key;

@@ -81,6 +81,19 @@ export const kafkaSettings = {
    * second per member.
    */
   FEDIFLOW_KAFKA_HEARTBEAT_INTERVAL_MS: millis(1_000),
+  /** TLS to the brokers, verified against the system's roots unless a CA file is given (default false). */
+  FEDIFLOW_KAFKA_TLS: flag(false),
+  /** PEM CA that signed the brokers' certificates (Strimzi: <cluster>-cluster-ca-cert, ca.crt); turns TLS on. */
+  FEDIFLOW_KAFKA_TLS_CA_FILE: z.string().optional(),
+  /** PEM client certificate and its key, for mutual TLS (Strimzi KafkaUser with tls authentication). */
+  FEDIFLOW_KAFKA_TLS_CERT_FILE: z.string().optional(),
+  FEDIFLOW_KAFKA_TLS_KEY_FILE: z.string().optional(),
+  /** SASL mechanism: scram-sha-512, scram-sha-256 or plain (plain only over TLS). Unset: no SASL. */
+  FEDIFLOW_KAFKA_SASL_MECHANISM: z.enum(["scram-sha-512", "scram-sha-256", "plain"]).optional(),
+  FEDIFLOW_KAFKA_SASL_USERNAME: z.string().optional(),
+  /** The SASL password, or a file holding it (a mounted Secret; the file wins). */
+  FEDIFLOW_KAFKA_SASL_PASSWORD: z.string().optional(),
+  FEDIFLOW_KAFKA_SASL_PASSWORD_FILE: z.string().optional(),
 };
 
 /** Where the gRPC servers are, for their clients. */
@@ -101,9 +114,16 @@ export const networkSettings = {
   FEDIFLOW_DNS_SERVERS: list(),
 };
 
-/** 32 bytes, base64: the AES-256-GCM key that seals actors' private keys at rest. */
+const is32Bytes = (value: string) => Buffer.from(value, "base64").length === 32;
+
 export const keyEncryptionSettings = {
-  FEDIFLOW_KEY_ENCRYPTION_KEY: z.string().refine((value) => Buffer.from(value, "base64").length === 32, "must be 32 bytes, base64-encoded"),
+  /** 32 bytes, base64: the AES-256-GCM key that seals actors' private keys at rest. */
+  FEDIFLOW_KEY_ENCRYPTION_KEY: z.string().refine(is32Bytes, "must be 32 bytes, base64-encoded"),
+  /**
+   * Comma-separated older keys (32 bytes, base64 each) that still open sealed keys but seal
+   * nothing: set while rotating, until `fediflow reseal-keys` has re-sealed every key. Default none.
+   */
+  FEDIFLOW_KEY_ENCRYPTION_KEYS_PREVIOUS: list().refine((keys) => keys.every(is32Bytes), "every key must be 32 bytes, base64-encoded"),
 };
 
 /** Mutual TLS between FediFlow's services: all three set turns it on (a chart option). */
@@ -114,6 +134,15 @@ export const grpcTlsSettings = {
   FEDIFLOW_GRPC_TLS_KEY_FILE: z.string().optional(),
   /** PEM CA that signed every service's certificate; peers without one are refused. */
   FEDIFLOW_GRPC_TLS_CA_FILE: z.string().optional(),
+};
+
+/** Settings of the gRPC servers (outbox, host-health). */
+export const grpcServerSettings = {
+  /**
+   * Connections are closed gracefully after this long, ms (1 minute), so clients re-resolve the
+   * headless Service and spread calls over pods added since. 0: never.
+   */
+  FEDIFLOW_GRPC_MAX_CONNECTION_AGE_MS: millis(60_000),
 };
 
 export const grpcTlsFiles = (config: { FEDIFLOW_GRPC_TLS_CERT_FILE?: string; FEDIFLOW_GRPC_TLS_KEY_FILE?: string; FEDIFLOW_GRPC_TLS_CA_FILE?: string }) => ({

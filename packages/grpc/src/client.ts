@@ -1,4 +1,4 @@
-import { loadPackageDefinition, Metadata, type CallOptions, type ChannelCredentials, type Client, type ServiceError } from "@grpc/grpc-js";
+import { connectivityState, loadPackageDefinition, Metadata, type CallOptions, type ChannelCredentials, type Client, type ServiceError } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
 import { channelCredentials, type GrpcTlsFiles } from "./tls";
@@ -11,6 +11,14 @@ export function createGrpcClient<C extends Client>(Constructor: ClientConstructo
     "grpc.keepalive_time_ms": 30_000,
     "grpc.keepalive_timeout_ms": 5_000,
     "grpc.enable_retries": 1,
+    // A peer back from an outage is found within seconds, not after grpc's default backoff of
+    // up to two minutes (connection attempts inside a cluster are cheap).
+    "grpc.max_reconnect_backoff_ms": 5_000,
+    // Every address the name resolves to gets calls in turn: with a headless Service's name
+    // (dns:///...) that is every ready pod, not the one a ClusterIP connection happened to reach.
+    // The servers' maximum connection age makes the client re-resolve and find new pods.
+    "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+    "grpc.service_config_disable_resolution": 1,
   });
 }
 
@@ -35,6 +43,29 @@ export function channelReady(client: Client, timeoutMs = 2_000): Promise<boolean
   return new Promise((resolve, reject) => {
     client.waitForReady(Date.now() + timeoutMs, (error) => (error ? reject(error) : resolve(true)));
   });
+}
+
+/**
+ * A readiness check that passes from the first time the channel connects on: a starting pod
+ * waits for its peer, a running one keeps serving (503s for that peer's routes) through the
+ * peer's outage instead of leaving its Service with every other pod at once.
+ */
+export function connectedOnce(client: Client, timeoutMs = 2_000): () => Promise<boolean> {
+  let connected = false;
+  return async () => {
+    if (!connected) connected = await channelReady(client, timeoutMs);
+    return connected;
+  };
+}
+
+/**
+ * Resolves at once when the channel is connected; otherwise asks it to connect and rejects with
+ * its state. For /readyz reports, which must answer within a probe's timeout.
+ */
+export async function channelConnected(client: Client): Promise<true> {
+  const state = client.getChannel().getConnectivityState(true);
+  if (state === connectivityState.READY) return true;
+  throw new Error(state === connectivityState.TRANSIENT_FAILURE ? "unreachable" : connectivityState[state].toLowerCase());
 }
 
 type HealthClientConstructor = new (

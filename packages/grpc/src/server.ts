@@ -1,6 +1,8 @@
 import {
   Server,
+  ServerInterceptingCall,
   status,
+  type ServerInterceptor,
   type ServiceDefinition,
   type UntypedServiceImplementation,
   type sendUnaryData,
@@ -16,6 +18,17 @@ export interface GrpcService {
   name: string;
   definition: ServiceDefinition;
   implementation: UntypedServiceImplementation;
+}
+
+export interface GrpcServerOptions {
+  /**
+   * Each connection is closed gracefully (GOAWAY) after this long, ms (default: never). Clients
+   * balancing round_robin over DNS re-resolve when a connection ends, so this bounds how long a
+   * pod added by a scale-out waits for its share of the calls.
+   */
+  maxConnectionAgeMs?: number;
+  /** Called when a call ends, with its method path and status name ("OK", "UNAVAILABLE"). */
+  onCallEnded?(method: string, code: string): void;
 }
 
 export interface RunningGrpcServer {
@@ -51,8 +64,28 @@ export async function startGrpcServer(
   logger: Logger,
   host = "0.0.0.0",
   tls: GrpcTlsFiles = {},
+  options: GrpcServerOptions = {},
 ): Promise<RunningGrpcServer> {
-  const server = new Server({ "grpc.max_receive_message_length": 8 * 1024 * 1024 });
+  const counting: ServerInterceptor[] = [];
+  const onCallEnded = options.onCallEnded;
+  if (onCallEnded) {
+    counting.push(
+      (method, call) =>
+        new ServerInterceptingCall(call, {
+          sendStatus: (sent, next) => {
+            onCallEnded(method.path, status[sent.code] ?? String(sent.code));
+            next(sent);
+          },
+        }),
+    );
+  }
+  const server = new Server({
+    "grpc.max_receive_message_length": 8 * 1024 * 1024,
+    ...(options.maxConnectionAgeMs
+      ? { "grpc.max_connection_age_ms": options.maxConnectionAgeMs, "grpc.max_connection_age_grace_ms": 10_000 }
+      : {}),
+    interceptors: counting,
+  });
   const statuses: Record<string, "SERVING"> = { "": "SERVING" };
   for (const service of services) {
     server.addService(service.definition, service.implementation);

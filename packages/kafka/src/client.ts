@@ -1,5 +1,6 @@
 import { Kafka as KafkaClient, logLevel, type KafkaConfig, type LogEntry } from "kafkajs";
 import type { Logger } from "@fediflow/logging";
+import { kafkaSecurity, type KafkaSecurity, type KafkaSecuritySettings } from "./security";
 
 export type { Producer } from "kafkajs";
 
@@ -7,6 +8,8 @@ export interface KafkaOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** TLS and SASL (kafkaSecurity); none: plaintext without authentication. */
+  security?: KafkaSecurity;
   /**
    * Prefix of every topic name and consumer group id (default none), so several installations,
    * or several test stacks, share one Kafka cluster without seeing each other's messages.
@@ -50,6 +53,7 @@ export function createKafka(options: KafkaOptions): Kafka {
     {
     clientId: options.clientId,
     brokers: options.brokers,
+    ...options.security,
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
@@ -66,7 +70,7 @@ export function createKafka(options: KafkaOptions): Kafka {
 }
 
 /** The Kafka settings every service reads (packages/config's kafkaSettings). */
-export interface KafkaSettings {
+export interface KafkaSettings extends KafkaSecuritySettings {
   FEDIFLOW_KAFKA_BROKERS: string[];
   FEDIFLOW_KAFKA_CLIENT_ID: string;
   FEDIFLOW_KAFKA_NAMESPACE: string;
@@ -79,6 +83,7 @@ export function kafkaForService(config: KafkaSettings, service: string, logger: 
     clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-${service}`,
     namespace: config.FEDIFLOW_KAFKA_NAMESPACE,
     logger,
+    security: kafkaSecurity(config),
   });
 }
 

@@ -10,4 +10,5 @@ export * from "./partition-of";
 export * from "./consumer-lag";
 export * from "./sticky-assignor";
 export * from "./tracing";
+export * from "./security";
 export * from "./topic-admin";

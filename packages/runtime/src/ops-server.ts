@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import express, { type Express } from "express";
-import type { Registry } from "prom-client";
+import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "@fediflow/logging";
 
 /** A dependency check for /readyz: resolves when reachable, rejects (or returns false) when not. */
@@ -8,8 +8,14 @@ export type ReadinessCheck = () => Promise<unknown>;
 
 export interface OpsEndpoints {
   registry: Registry;
-  /** Named dependency checks; /readyz is 200 only when all pass. */
+  /** What this process cannot serve without; /readyz is 200 only when all pass. */
   readiness: Record<string, ReadinessCheck>;
+  /**
+   * Dependencies that only some requests need: /readyz reports them but stays 200 without them,
+   * and those requests answer 503. Failing readiness on them would take every pod out of its
+   * Service at once in a shared outage, and with it what still works.
+   */
+  dependencies?: Record<string, ReadinessCheck>;
   /** Per-check time limit, milliseconds (default 2000). */
   checkTimeoutMs?: number;
 }
@@ -17,16 +23,28 @@ export interface OpsEndpoints {
 /** Mounts /healthz, /readyz and /metrics on an express app (ingress shares its API port). */
 export function mountOpsEndpoints(app: Express, endpoints: OpsEndpoints): void {
   const timeoutMs = endpoints.checkTimeoutMs ?? 2000;
+  // Each probe's answer, kept for Prometheus: alerts on an unreachable PostgreSQL or Redis read
+  // this rather than guess from error rates.
+  const up = new Gauge({
+    name: "fediflow_dependency_up",
+    help: "1 when the dependency answered the last /readyz check, 0 when it did not",
+    labelNames: ["dependency"],
+    registers: [endpoints.registry],
+  });
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {
-    const results = await Promise.all(
-      Object.entries(endpoints.readiness).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
-    );
-    const checks = Object.fromEntries(results);
+    const run = (checks: Record<string, ReadinessCheck>) =>
+      Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
+    const [results, dependencies] = await Promise.all([run(endpoints.readiness), run(endpoints.dependencies ?? {})]);
+    for (const [name, result] of [...results, ...dependencies]) up.set({ dependency: name }, result === "ok" ? 1 : 0);
     const ready = results.every(([, result]) => result === "ok");
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? "ready" : "not ready",
+      checks: Object.fromEntries(results),
+      ...(dependencies.length > 0 ? { dependencies: Object.fromEntries(dependencies) } : {}),
+    });
   });
   app.get("/metrics", async (_req, res) => {
     res.type(endpoints.registry.contentType).send(await endpoints.registry.metrics());

@@ -1,10 +1,12 @@
 import type { Logger } from "@fediflow/logging";
+import { flushSpans } from "@fediflow/telemetry";
 
 export type Closer = () => Promise<unknown>;
 
 /**
- * Runs the closers in order on SIGTERM or SIGINT, then exits 0; exits 1 when they overrun
- * the grace period (Kubernetes sends SIGKILL after terminationGracePeriodSeconds anyway).
+ * Runs the closers in order on SIGTERM or SIGINT, then exports the spans still buffered (the
+ * closers' own included), then exits 0; exits 1 when all that overruns the grace period
+ * (Kubernetes sends SIGKILL after terminationGracePeriodSeconds anyway).
  */
 export function onShutdown(logger: Logger, closers: Closer[], graceMs = 25_000): void {
   let stopping = false;
@@ -23,6 +25,12 @@ export function onShutdown(logger: Logger, closers: Closer[], graceMs = 25_000):
       } catch (error) {
         logger.warn({ err: error }, "error while shutting down");
       }
+    }
+    // Last, so the spans of the drain itself leave too; process.exit() skips beforeExit.
+    try {
+      await flushSpans();
+    } catch (error) {
+      logger.warn({ err: error }, "could not export the last spans");
     }
     logger.info("stopped");
     process.exit(0);

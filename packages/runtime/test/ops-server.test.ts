@@ -32,6 +32,26 @@ describe("ops server", () => {
     });
   });
 
+  it("reports dependencies without letting them decide readiness", async () => {
+    server = await startOpsServer(
+      0,
+      {
+        registry: createMetricsRegistry("test"),
+        readiness: { database: async () => true },
+        dependencies: { redis: async () => Promise.reject(new Error("connection refused")) },
+        checkTimeoutMs: 200,
+      },
+      createLogger("test", "silent"),
+      "127.0.0.1",
+    );
+    const ready = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { database: "ok" }, dependencies: { redis: "connection refused" } });
+    const metrics = await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`)).text();
+    expect(metrics).toContain('fediflow_dependency_up{dependency="database",service="test"} 1');
+    expect(metrics).toContain('fediflow_dependency_up{dependency="redis",service="test"} 0');
+  });
+
   it("serves Prometheus text with the service label", async () => {
     const base = await start({});
     expect((await fetch(`${base}/readyz`)).status).toBe(200);

@@ -14,6 +14,7 @@ import {
 export { trace, context, propagation, SpanKind, SpanStatusCode, ROOT_CONTEXT };
 export type { Context, Span, SpanContext };
 export * from "./attributes";
+export { flushSpans } from "./flush";
 
 /** FediFlow's tracer for the spans it makes itself (Kafka, deliveries). */
 export const tracer = trace.getTracer("fediflow");

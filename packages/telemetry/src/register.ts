@@ -60,8 +60,9 @@ const sdk = new NodeSDK({
 });
 sdk.start();
 
-// Spans still buffered are flushed before the process exits on a signal.
-const flush = () => {
+// A process that ends by running out of work flushes here. One stopped by a signal ends with
+// process.exit(), where beforeExit never fires: @fediflow/runtime's onShutdown flushes those
+// through flushSpans() as its last step.
+process.once("beforeExit", () => {
   sdk.shutdown().catch(() => undefined);
-};
-process.once("beforeExit", flush);
+});

@@ -1,3 +1,4 @@
+import { KeyEncryptionKeys } from "@fediflow/activitypub";
 import { SigningKeys } from "@fediflow/actor-keys";
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   const metrics = deliveryMetrics(registry, { limiter, schedule, sender });
   worker = new DeliveryWorker({
     bodies: new ActivityBodies(pool, config.FEDIFLOW_DELIVERY_BODY_CACHE_SIZE),
-    keys: new SigningKeys(pool, Buffer.from(config.FEDIFLOW_KEY_ENCRYPTION_KEY, "base64")),
+    keys: new SigningKeys(pool, KeyEncryptionKeys.fromBase64(config.FEDIFLOW_KEY_ENCRYPTION_KEY, config.FEDIFLOW_KEY_ENCRYPTION_KEYS_PREVIOUS)),
     sender,
     limiter,
     hosts,

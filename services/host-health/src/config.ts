@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   commonSettings,
+  grpcServerSettings,
   grpcTlsSettings,
   count,
   databaseSettings,
@@ -21,6 +22,7 @@ export const hostHealthSettings = z.object({
   ...redisSettings,
   ...kafkaSettings,
   ...grpcTlsSettings,
+  ...grpcServerSettings,
   ...networkSettings,
   /** gRPC port of the HostHealth service. */
   FEDIFLOW_HOST_HEALTH_GRPC_PORT: port(50052),

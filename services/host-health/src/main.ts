@@ -6,7 +6,7 @@ import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRedis, redisReachable } from "@fediflow/redis";
 import { createRemoteAgent, userAgent } from "@fediflow/remote-http";
-import { closeServer, createMetricsRegistry, exitOnFailure, onShutdown, startOpsServer } from "@fediflow/runtime";
+import { closeServer, createMetricsRegistry, exitOnFailure, grpcServerMetrics, onShutdown, startOpsServer } from "@fediflow/runtime";
 import { AttemptLog } from "./attempt-log";
 import { loadHostHealthConfig } from "./config";
 import { hostHealthService } from "./grpc-server";
@@ -130,19 +130,25 @@ async function main(): Promise<void> {
   replayer.start();
 
   // 4. Servers.
+  const registry = createMetricsRegistry("host-health");
   const grpc = await startGrpcServer(
     [hostHealthService(book, logger, clock, { attempts, park, settle })],
     config.FEDIFLOW_HOST_HEALTH_GRPC_PORT,
     logger,
     config.FEDIFLOW_LISTEN_ADDRESS,
     grpcTlsFiles(config),
+    { maxConnectionAgeMs: config.FEDIFLOW_GRPC_MAX_CONNECTION_AGE_MS, onCallEnded: grpcServerMetrics(registry) },
   );
-  const registry = createMetricsRegistry("host-health");
   hostHealthMetrics(registry, readPool, new ParkedStore(readPool), prober, replayer, coalesced);
   const lag = registerConsumerLagMetrics(registry, kafka, [consumer]);
   const ops = await startOpsServer(
     config.FEDIFLOW_OPS_PORT,
-    { registry, readiness: { database: () => databaseReachable(pool), redis: () => redisReachable(redis) } },
+    {
+      registry,
+      // Listings and every change start in PostgreSQL; without Redis only lookups fail (503).
+      readiness: { database: () => databaseReachable(pool) },
+      dependencies: { redis: () => redisReachable(redis) },
+    },
     logger,
     config.FEDIFLOW_LISTEN_ADDRESS,
   );

@@ -8,6 +8,7 @@ import { attributes, currentTraceId, trace } from "@fediflow/telemetry";
 import { bearerAuth } from "./auth";
 import { nestsDeeperThan } from "./json-depth";
 import { perTokenRateLimit } from "./rate-limit";
+import { requestMetrics } from "./request-metrics";
 import { goneFollowersRoutes } from "./gone-followers-api";
 import { activityIdParameter, inboxesRoutes } from "./inboxes-api";
 import { hostDrillDownRoutes } from "./host-drill-down-api";
@@ -29,6 +30,8 @@ export interface ApiDependencies {
   maxFollowersBodyBytes: number;
   registry: Registry;
   readiness: Record<string, ReadinessCheck>;
+  /** Peers some routes need: reported by /readyz, never deciding it (see mountOpsEndpoints). */
+  dependencies?: Record<string, ReadinessCheck>;
   logger: Logger;
 }
 
@@ -50,7 +53,7 @@ export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  mountOpsEndpoints(app, { registry: deps.registry, readiness: deps.readiness });
+  mountOpsEndpoints(app, { registry: deps.registry, readiness: deps.readiness, dependencies: deps.dependencies });
 
   // The one /v1 route without a token: what a client generator or a validator needs first.
   const publicV1 = express.Router();
@@ -59,6 +62,7 @@ export function createApi(deps: ApiDependencies): Express {
   });
 
   const v1 = express.Router();
+  v1.use(requestMetrics(deps.registry));
   v1.use(bearerAuth(deps.tokens));
   v1.use(perTokenRateLimit(deps.rateLimitPerMinute));
   const json = (limit: number) => express.json({ limit, type: ["application/json", "application/*+json"], strict: true });

@@ -1,6 +1,6 @@
 import { grpcTlsFiles } from "@fediflow/config";
 import { hostHealthRpc, outboxRpc } from "@fediflow/contracts";
-import { channelReady, createGrpcClient } from "@fediflow/grpc";
+import { channelConnected, connectedOnce, createGrpcClient } from "@fediflow/grpc";
 import { createLogger } from "@fediflow/logging";
 import { closeServer, createMetricsRegistry, exitOnFailure, listen, onShutdown } from "@fediflow/runtime";
 import { loadIngressConfig } from "./config";
@@ -25,7 +25,12 @@ async function main(): Promise<void> {
     rateLimitPerMinute: config.FEDIFLOW_API_RATE_LIMIT_PER_MINUTE,
     maxFollowersBodyBytes: config.FEDIFLOW_MAX_FOLLOWERS_BODY_BYTES,
     registry: createMetricsRegistry("ingress"),
-    readiness: { outbox: () => channelReady(outbox), hostHealth: () => channelReady(hostHealth) },
+    // Ready means this pod serves: it has reached the outbox behind every write once, and from
+    // then on answers every route, those whose peer is unreachable with a 503. Tying readiness
+    // to the peers' current state took the whole API out of rotation when one of them was (a
+    // Redis outage made host-health unready, and with it every ingress pod).
+    readiness: { outbox: connectedOnce(outbox) },
+    dependencies: { outbox: () => channelConnected(outbox), hostHealth: () => channelConnected(hostHealth) },
     logger,
   });
   const server = await listen(app, config.FEDIFLOW_INGRESS_PORT, config.FEDIFLOW_LISTEN_ADDRESS, logger, "api");

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   commonSettings,
+  grpcServerSettings,
   grpcTlsSettings,
   count,
   databaseSettings,
@@ -16,6 +17,7 @@ export const outboxSettings = z.object({
   ...databaseSettings,
   ...kafkaSettings,
   ...grpcTlsSettings,
+  ...grpcServerSettings,
   ...keyEncryptionSettings,
   /** gRPC port of the Outbox service. */
   FEDIFLOW_OUTBOX_GRPC_PORT: port(50051),

@@ -1,6 +1,15 @@
 import { UnusableKey } from "@fediflow/activitypub";
 import { outboxRpc } from "@fediflow/contracts";
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, unavailable, unary, type GrpcService } from "@fediflow/grpc";
+import {
+  alreadyExists,
+  failedPrecondition,
+  invalidArgument,
+  isStorageUnavailable,
+  notFound,
+  unavailable,
+  unary,
+  type GrpcService,
+} from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
 import { attributes, currentTraceHeaders, trace } from "@fediflow/telemetry";
 import { activityFacts, type Json } from "./activity-facts";
@@ -29,13 +38,6 @@ export interface OutboxHandlers {
   purgedBefore(): number;
   /** Called after an activity, or a redrive's jobs, are committed to the transactional outbox. */
   onAppended(): void;
-}
-
-/** PostgreSQL is unreachable or restarting: the caller should answer 503 and try later. */
-function isStorageUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== "string") return error instanceof Error && /timeout|terminat|Connection/i.test(error.message);
-  return code.startsWith("08") || code.startsWith("57P") || ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"].includes(code);
 }
 
 function mapStorageErrors(error: unknown): never {

@@ -3,7 +3,7 @@ import { consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fe
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { startGrpcServer } from "@fediflow/grpc";
-import { createMetricsRegistry, exitOnFailure, onShutdown, startOpsServer, closeServer } from "@fediflow/runtime";
+import { createMetricsRegistry, exitOnFailure, grpcServerMetrics, onShutdown, startOpsServer, closeServer } from "@fediflow/runtime";
 import { AccountingStore } from "./accounting-store";
 import { ActivityStore } from "./activity-store";
 import { ActorStore } from "./actor-store";
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
   webhookSender.start();
 
   // 4. Servers.
+  const registry = createMetricsRegistry("outbox");
   const grpc = await startGrpcServer(
     [
       outboxService({
@@ -105,8 +106,8 @@ async function main(): Promise<void> {
     logger,
     config.FEDIFLOW_LISTEN_ADDRESS,
     grpcTlsFiles(config),
+    { maxConnectionAgeMs: config.FEDIFLOW_GRPC_MAX_CONNECTION_AGE_MS, onCallEnded: grpcServerMetrics(registry) },
   );
-  const registry = createMetricsRegistry("outbox");
   outboxMetrics(registry, relay, retention);
   const lag = registerConsumerLagMetrics(registry, kafka, [accounting, goneFeed, webhookEvents]);
   const ops = await startOpsServer(

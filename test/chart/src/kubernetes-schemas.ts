@@ -31,6 +31,7 @@ const validators: Record<string, Validate> = {
   "autoscaling/v2/HorizontalPodAutoscaler": model(autoscaling.HorizontalPodAutoscaler),
   "batch/v1/Job": model(batch.Job),
   "v1/ConfigMap": model(core.ConfigMap),
+  "v1/Pod": model(core.Pod),
   "v1/Secret": model(core.Secret),
   "v1/Service": model(core.Service),
   "v1/ServiceAccount": model(core.ServiceAccount),
@@ -38,6 +39,7 @@ const validators: Record<string, Validate> = {
   "policy/v1/PodDisruptionBudget": model(policy.PodDisruptionBudget),
   "keda.sh/v1alpha1/ScaledObject": model(keda.ScaledObject),
   "monitoring.coreos.com/v1/ServiceMonitor": model(monitoring.ServiceMonitor),
+  "monitoring.coreos.com/v1/PrometheusRule": model(monitoring.PrometheusRule),
   "kafka.strimzi.io/v1beta2/KafkaTopic": validateKafkaTopic,
   "kafka.strimzi.io/v1/KafkaTopic": validateKafkaTopic,
 };

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { renderChart } from "../src/helm";
 import { ofKind } from "../src/manifests";
-import { deployDir, scenarios } from "../src/paths";
+import { chartDir, deployDir, scenarios } from "../src/paths";
 
 // The metric names the services export (every series also carries `service`).
 const fediflowMetrics = [
@@ -19,6 +19,10 @@ const fediflowMetrics = [
   "fediflow_parked_deliveries",
   "fediflow_hosts",
   "fediflow_coalesced_total",
+  "fediflow_http_server_requests_total",
+  "fediflow_http_server_request_duration_seconds",
+  "fediflow_grpc_server_handled_total",
+  "fediflow_dependency_up",
 ];
 
 interface Panel {
@@ -32,7 +36,7 @@ const metricNames = (expr: string) =>
 
 describe("deploy/", () => {
   it("the Grafana dashboard charts every FediFlow metric and no other fediflow_* name", async () => {
-    const dashboard = JSON.parse(await readFile(path.join(deployDir, "grafana", "fediflow-dashboard.json"), "utf8")) as {
+    const dashboard = JSON.parse(await readFile(path.join(chartDir, "dashboards", "fediflow-dashboard.json"), "utf8")) as {
       uid: string;
       panels: Panel[];
     };
@@ -45,14 +49,14 @@ describe("deploy/", () => {
     for (const panel of dashboard.panels.filter((p) => p.type !== "row")) expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
   });
 
-  it("the Grafana sidecar ConfigMap is generated from that dashboard with the sidecar's label", async () => {
-    const kustomization = parse(await readFile(path.join(deployDir, "grafana", "kustomization.yaml"), "utf8")) as {
-      generatorOptions: { labels: Record<string, string>; disableNameSuffixHash: boolean };
-      configMapGenerator: Array<{ name: string; files: string[] }>;
-    };
-    expect(kustomization.generatorOptions.labels).toEqual({ grafana_dashboard: "1" });
-    expect(kustomization.generatorOptions.disableNameSuffixHash).toBe(true);
-    expect(kustomization.configMapGenerator.flatMap((generator) => generator.files)).toEqual(["fediflow-dashboard.json"]);
+  it("the chart ships that dashboard as a ConfigMap for Grafana's sidecar, when asked", async () => {
+    expect(ofKind(await renderChart(), "ConfigMap").map((map) => map.metadata.name)).not.toContain("fediflow-dashboard");
+    const manifests = await renderChart({ setTyped: { "monitoring.grafanaDashboard.enabled": true }, set: { "monitoring.grafanaDashboard.namespace": "monitoring" } });
+    const map = ofKind(manifests, "ConfigMap").find((candidate) => candidate.metadata.name === "fediflow-dashboard")!;
+    expect(map.metadata.labels?.grafana_dashboard).toBe("1");
+    expect(map.metadata.namespace).toBe("monitoring");
+    const file = await readFile(path.join(chartDir, "dashboards", "fediflow-dashboard.json"), "utf8");
+    expect(JSON.parse((map.data as Record<string, string>)["fediflow-dashboard.json"]!)).toEqual(JSON.parse(file));
   });
 
   it("Prometheus Adapter serves, as external metrics, the lag metrics the HPAs ask for", async () => {

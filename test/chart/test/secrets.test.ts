@@ -1,8 +1,8 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderChart, type Manifest } from "../src/helm";
+import { helm, renderChart, type Manifest } from "../src/helm";
 import { componentName, named, ofKind, podSpec, serviceNames } from "../src/manifests";
-import { repoRoot, scenarios } from "../src/paths";
+import { chartDir, repoRoot, scenarios } from "../src/paths";
 
 // Recognisable dummy values: if any of them shows up in a ConfigMap, a secret leaked into one.
 const dummy = {
@@ -28,7 +28,8 @@ describe("secrets", () => {
     const marker = "https://instance-marker-3e9d.example";
     for (const values of [[], scenarios.production]) {
       const manifests = await renderChart({ values, inline: { ...withDummies, config: { FEDIFLOW_INSTANCE_URL: marker } } });
-      const configMaps = ofKind(manifests, "ConfigMap");
+      // The services' ConfigMaps (the dashboard's, in the production values, holds only JSON).
+      const configMaps = ofKind(manifests, "ConfigMap").filter((map) => map.metadata.name !== "fediflow-dashboard");
       expect(configMaps.length).toBe(serviceNames.length);
       const text = JSON.stringify(configMaps);
       // The search does find what the ConfigMaps do carry.
@@ -44,6 +45,7 @@ describe("secrets", () => {
     expect(data).toEqual({
       "api-tokens": dummy.apiTokens,
       "key-encryption-key": dummy.keyEncryptionKey,
+      "key-encryption-keys-previous": "",
       "database-url": dummy.databaseUrl,
       "database-read-url": dummy.databaseReadUrl,
       "redis-url": dummy.redisUrl,
@@ -51,11 +53,44 @@ describe("secrets", () => {
     });
   });
 
-  it("generates a usable token and a 32-byte key-encryption key when none is given", async () => {
-    const data = secretData(named(await renderChart(), "Secret", "fediflow"));
-    expect(data["api-tokens"]).toMatch(/^[A-Za-z0-9]{48}$/);
-    expect(Buffer.from(data["key-encryption-key"]!, "base64")).toHaveLength(32);
-    expect(named(await renderChart(), "Secret", "fediflow").metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
+  it("never generates the key-encryption key or the tokens: two renders with no cluster agree", async () => {
+    const render = () => helm(["template", "fediflow", chartDir, "--namespace", "fediflow"]).then((output) => output.stdout);
+    const [first, second] = [await render(), await render()];
+    // Anything random in a render (randBytes, randAlphaNum, a lookup that sees nothing) differs here.
+    expect(second).toBe(first);
+    const manifests = await renderChart();
+    const data = secretData(named(manifests, "Secret", "fediflow"));
+    expect(Object.keys(data)).not.toContain("key-encryption-key");
+    expect(Object.keys(data)).not.toContain("api-tokens");
+    // The pods read both from a Secret the operator creates once and the chart never renders, so
+    // no sync, upgrade or uninstall can replace or delete it.
+    expect(ofKind(manifests, "Secret").map((secret) => secret.metadata.name)).not.toContain("fediflow-keys");
+    const ref = (service: string, variable: string) =>
+      podSpec(named(manifests, "Deployment", componentName(service)))
+        .containers[0]!.env!.find((entry) => entry.name === variable)?.valueFrom?.secretKeyRef;
+    for (const service of ["outbox", "fan-out", "delivery"]) {
+      expect(ref(service, "FEDIFLOW_KEY_ENCRYPTION_KEY")).toEqual({ name: "fediflow-keys", key: "key-encryption-key" });
+    }
+    expect(ref("ingress", "FEDIFLOW_API_TOKENS")).toEqual({ name: "fediflow-keys", key: "api-tokens" });
+    // A key given in the values is rendered as given, the same every time.
+    const given = async () => secretData(named(await renderChart({ inline: withDummies }), "Secret", "fediflow"))["key-encryption-key"];
+    expect([await given(), await given()]).toEqual([dummy.keyEncryptionKey, dummy.keyEncryptionKey]);
+    expect(named(manifests, "Secret", "fediflow").metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
+  });
+
+  it("passes the previous key-encryption keys of a rotation to every service that opens keys", async () => {
+    const previous = `${Buffer.alloc(32, 1).toString("base64")},${Buffer.alloc(32, 2).toString("base64")}`;
+    const manifests = await renderChart({ inline: { secrets: { ...dummy, keyEncryptionKeysPrevious: previous } } });
+    expect(secretData(named(manifests, "Secret", "fediflow"))["key-encryption-keys-previous"]).toBe(previous);
+    for (const service of ["outbox", "fan-out", "delivery"]) {
+      const env = podSpec(named(manifests, "Deployment", componentName(service))).containers[0]!.env!;
+      expect(env.find((entry) => entry.name === "FEDIFLOW_KEY_ENCRYPTION_KEYS_PREVIOUS")?.valueFrom?.secretKeyRef).toEqual({
+        name: "fediflow",
+        key: "key-encryption-keys-previous",
+        optional: true,
+      });
+    }
+    await expect(renderChart({ inline: { secrets: { keyEncryptionKeysPrevious: "not-a-key" } } })).rejects.toThrow(/keyEncryptionKeysPrevious/);
   });
 
   it("gives each service only the secret settings it reads", async () => {
@@ -65,6 +100,7 @@ describe("secrets", () => {
     const secretVariables = [
       "FEDIFLOW_API_TOKENS",
       "FEDIFLOW_KEY_ENCRYPTION_KEY",
+      "FEDIFLOW_KEY_ENCRYPTION_KEYS_PREVIOUS",
       "FEDIFLOW_DATABASE_URL",
       "FEDIFLOW_DATABASE_READ_URL",
       "FEDIFLOW_REDIS_URL",

@@ -135,17 +135,25 @@ describe("gRPC", () => {
     await expect(renderChart({ setTyped: { "grpc.tls.enabled": true } })).rejects.toThrow(/grpc.tls.secretName is required/);
   });
 
-  it("points ingress at the outbox and host-health Services' gRPC ports", async () => {
+  it("points ingress at headless gRPC Services of outbox and host-health, resolved by the client", async () => {
     const manifests = await renderChart();
     const data = named(manifests, "ConfigMap", componentName("ingress")).data as Record<string, string>;
     for (const [variable, service] of [
       ["FEDIFLOW_OUTBOX_ADDRESS", "outbox"],
       ["FEDIFLOW_HOST_HEALTH_ADDRESS", "host-health"],
     ] as const) {
-      const [host, port] = data[variable]!.split(":");
-      expect(host).toBe(componentName(service));
-      const ports = (named(manifests, "Service", componentName(service)).spec as { ports: Array<{ name: string; port: number }> }).ports;
-      expect(ports.find((p) => p.name === "grpc")?.port).toBe(Number(port));
+      // dns:/// makes grpc-js resolve the name to every pod and balance round_robin over them.
+      const [, host, port] = /^dns:\/\/\/([^:]+):(\d+)$/.exec(data[variable]!)!;
+      expect(host).toBe(`${componentName(service)}-grpc`);
+      const headless = named(manifests, "Service", host!).spec as {
+        clusterIP: string;
+        selector: Record<string, string>;
+        ports: Array<{ name: string; port: number }>;
+      };
+      expect(headless.clusterIP).toBe("None");
+      expect(headless.ports).toEqual([expect.objectContaining({ name: "grpc", port: Number(port) })]);
+      const deployment = named(manifests, "Deployment", componentName(service)).spec as { selector: { matchLabels: Record<string, string> } };
+      expect(headless.selector).toEqual(deployment.selector.matchLabels);
     }
   });
 });

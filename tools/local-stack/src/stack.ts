@@ -18,6 +18,8 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv;
   /** Environment for one service, over everything else. */
   serviceEnv?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+  /** Environment for one process by name ("outbox-2"), over its service's. */
+  processEnv?: Record<string, NodeJS.ProcessEnv>;
   /** Nodes of the Kafka cluster this stack starts (default 1). Ignored when FEDIFLOW_KAFKA_BROKERS is set. */
   kafkaNodes?: number;
   /** Prefix of the stack's topics and consumer groups (FEDIFLOW_KAFKA_NAMESPACE; default none). */
@@ -169,11 +171,13 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       name,
       service,
       root,
-      env: { ...env, FEDIFLOW_OPS_PORT: String(ops), POD_NAME: name, ...options.serviceEnv?.[service] },
+      env: { ...env, FEDIFLOW_OPS_PORT: String(ops), POD_NAME: name, ...options.serviceEnv?.[service], ...options.processEnv?.[name] },
       onLine,
     });
     processes.set(name, child);
-    readyUrls.set(name, service === "ingress" ? `http://127.0.0.1:${ports.ingress}/readyz` : `http://127.0.0.1:${ops}/readyz`);
+    // A process may listen on another loopback address (two outbox processes on one gRPC port).
+    const listening = child.options.env.FEDIFLOW_LISTEN_ADDRESS ?? "127.0.0.1";
+    readyUrls.set(name, service === "ingress" ? `http://127.0.0.1:${ports.ingress}/readyz` : `http://${listening}:${ops}/readyz`);
     child.start();
     return child;
   };
