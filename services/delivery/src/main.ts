@@ -9,14 +9,14 @@ import { closeServer, createMetricsRegistry, exitOnFailure, onShutdown, startOps
 import { ActivityBodies } from "./activity-bodies";
 import { loadDeliveryConfig } from "./config";
 import { DeliveryWorker, laneOf } from "./delivery-worker";
-import { HeldLanes } from "./held-lanes";
-import { HostHolds } from "./host-holds";
+import { HostAdmission } from "./host-admission";
 import { HostLimiter } from "./host-limiter";
 import { InboxSender } from "./inbox-sender";
 import { deliveryMetrics } from "./metrics";
 import { ScheduleStore } from "./schedule-store";
 import { Scheduler } from "./scheduler";
 import { SignatureSchemes } from "./signature-schemes";
+import { WaitingLanes } from "./waiting-lanes";
 
 async function main(): Promise<void> {
   // 1. Configuration and logs.
@@ -41,13 +41,14 @@ async function main(): Promise<void> {
     connectionsPerOrigin: config.FEDIFLOW_DELIVERY_HOST_CONNECTIONS,
   });
   const schedule = new ScheduleStore(pool);
-  const held = new HeldLanes(schedule);
+  const waiting = new WaitingLanes(schedule);
   const registry = createMetricsRegistry("delivery");
 
-  // 3. The worker: sends, reports, schedules what must wait.
-  let worker: DeliveryWorker;
+  // 3. Admission (may a request go to a host now?), shared by the limiter and the worker; the
+  // worker sends, reports, and schedules what must wait.
+  const admission = new HostAdmission(hosts);
   const limiter = new HostLimiter(
-    (host) => (worker.onTrial(host) ? 1 : config.FEDIFLOW_DELIVERY_HOST_CONCURRENCY),
+    (host) => (admission.onTrial(host) ? 1 : config.FEDIFLOW_DELIVERY_HOST_CONCURRENCY),
     config.FEDIFLOW_DELIVERY_CONCURRENCY,
     config.FEDIFLOW_DELIVERY_HOST_RATE_LIMIT,
     config.FEDIFLOW_DELIVERY_PATIENCE_MS,
@@ -61,14 +62,14 @@ async function main(): Promise<void> {
     schemes: new SignatureSchemes(config.FEDIFLOW_SIGNATURE_SCHEME, new Set(config.FEDIFLOW_RFC9421_HOSTS)),
   });
   const metrics = deliveryMetrics(registry, { limiter, schedule, sender });
-  worker = new DeliveryWorker({
+  const worker = new DeliveryWorker({
     bodies: new ActivityBodies(pool, config.FEDIFLOW_DELIVERY_BODY_CACHE_SIZE),
     keys: new SigningKeys(pool, Buffer.from(config.FEDIFLOW_KEY_ENCRYPTION_KEY, "base64")),
     sender,
     limiter,
     hosts,
-    holds: new HostHolds(),
-    held,
+    admission,
+    waiting,
     retryPolicy: {
       baseMs: config.FEDIFLOW_RETRY_BASE_MS,
       maxDelayMs: config.FEDIFLOW_RETRY_MAX_DELAY_MS,
@@ -99,14 +100,14 @@ async function main(): Promise<void> {
     maxInFlight: config.FEDIFLOW_DELIVERY_MAX_IN_FLIGHT_MESSAGES,
     laneOf: (message) => laneOf(message.value),
     handle: (message, behind) => worker.handle(message.value, () => behind().map((queued) => queued.value)),
-    onPartitionAssigned: (partition) => held.assign(partition),
-    onPartitionRevoked: (partition) => held.revoke(partition),
+    onPartitionAssigned: (partition) => waiting.assign(partition),
+    onPartitionRevoked: (partition) => waiting.revoke(partition),
   });
   const scheduler = new Scheduler({
     store: schedule,
     partitions: () => {
       const owned = new Set(consumer.ownedPartitions());
-      return held.ready().filter((partition) => owned.has(partition));
+      return waiting.ready().filter((partition) => owned.has(partition));
     },
     run: (row) => worker.runScheduled(row),
     logger,
