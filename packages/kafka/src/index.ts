@@ -4,6 +4,7 @@ export * from "./producer";
 export * from "./offset-tracker";
 export * from "./lanes";
 export * from "./parallel-consumer";
+export * from "./parallel-consumer-options";
 export * from "./batch-consumer";
 export * from "./topic-view";
 export * from "./partition-of";
