@@ -1,4 +1,4 @@
-import { MissingSigningKey, type SigningKey } from "@fediflow/actor-keys";
+import { MissingSigningKey, type SigningKey } from "@fediflow/signing-keys";
 import type { DeliveryJob } from "@fediflow/contracts";
 import { classifyOutcome, type AttemptResult, type Classified } from "./classify-outcome";
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { SigningKey } from "@fediflow/actor-keys";
+import type { SigningKey } from "@fediflow/signing-keys";
 import { cavageSignature, rfc9421Headers, signedPostHeaders } from "@fediflow/activitypub";
 import { destinationUrl, discardCapped, type Dispatcher } from "@fediflow/remote-http";
 import type { ActivityBody, InboxPoster } from "./attempt-job";

@@ -1,4 +1,4 @@
-import { SigningKeys } from "@fediflow/actor-keys";
+import { SigningKeys } from "@fediflow/signing-keys";
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
 import { ParallelConsumer, TopicProducer, consumerTiming, createKafka, registerConsumerLagMetrics } from "@fediflow/kafka";

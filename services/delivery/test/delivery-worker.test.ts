@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from "node:crypto";
-import type { SigningKey } from "@fediflow/actor-keys";
+import type { SigningKey } from "@fediflow/signing-keys";
 import type { DeliveryJob, DeliveryReport } from "@fediflow/contracts";
 import type { HostStanding } from "@fediflow/host-view";
 import { beforeEach, describe, expect, it } from "vitest";
