@@ -1,7 +1,6 @@
-import type { Kafka } from "kafkajs";
 import type { TopicSpec } from "@fediflow/contracts";
 import type { Logger } from "@fediflow/logging";
-import type { ConsumerTiming } from "./client";
+import type { ConsumerTiming, Kafka } from "./client";
 import type { ConsumedMessage } from "./codec";
 
 export interface ParallelConsumerOptions<V> {

@@ -32,27 +32,29 @@ export class ParallelConsumer<V> {
   constructor(private readonly options: ParallelConsumerOptions<V>) {
     this.capacity = new Capacity(options.maxInFlight ?? 1000);
     this.consumer = options.kafka.consumer({
-      groupId: options.groupId,
+      groupId: options.kafka.groupName(options.groupId),
       sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.timing?.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
       // Sticky first (a rebalance moves the fewest partitions, so the least work is redone);
       // round-robin as the fallback every kafkajs member understands, for rolling upgrades.
-      partitionAssigners: [stickyAssigner(() => ({ [options.topic.name]: this.membership.partitions() })), PartitionAssigners.roundRobin],
+      partitionAssigners: [stickyAssigner(() => ({ [options.kafka.topicName(options.topic)]: this.membership.partitions() })), PartitionAssigners.roundRobin],
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      const assignment = event.payload.memberAssignment[options.topic.name] ?? [];
+      const assignment = event.payload.memberAssignment[options.kafka.topicName(options.topic)] ?? [];
       this.onAssignment(new Set(assignment));
     });
   }
 
+  /** The group's id on the cluster (namespaced). */
   get groupId(): string {
-    return this.options.groupId;
+    return this.options.kafka.groupName(this.options.groupId);
   }
 
+  /** The topic's name on the cluster (namespaced). */
   get topic(): string {
-    return this.options.topic.name;
+    return this.options.kafka.topicName(this.options.topic);
   }
 
   /** Messages admitted and not yet finished. */
@@ -71,7 +73,7 @@ export class ParallelConsumer<V> {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic.name, fromBeginning: true });
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -88,7 +90,7 @@ export class ParallelConsumer<V> {
   async stop(graceMs: number): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.consumer.pause([{ topic: this.options.topic.name }]);
+    this.consumer.pause([{ topic: this.topic }]);
     this.capacity.wake();
     const deadline = Date.now() + graceMs;
     while (this.running > 0 && Date.now() < deadline) {
@@ -162,10 +164,10 @@ export class ParallelConsumer<V> {
    * eachBatch it would crash and restart the consumer, and every restart is another rebalance.
    */
   private async prepare(partition: number, firstOffset: number, highWatermark: number, control: BatchControl): Promise<OwnedPartition | undefined> {
-    const { kafka, groupId, topic } = this.options;
+    const { kafka } = this.options;
     for (let delayMs = 200; !this.owned.has(partition); delayMs = Math.min(delayMs * 2, 5_000)) {
       try {
-        const owned = await OwnedPartition.load(kafka, groupId, topic.name, partition, firstOffset, highWatermark);
+        const owned = await OwnedPartition.load(kafka, this.groupId, this.topic, partition, firstOffset, highWatermark);
         await this.options.onPartitionAssigned?.(partition);
         this.owned.set(partition, owned);
       } catch (error) {
@@ -219,7 +221,7 @@ export class ParallelConsumer<V> {
     try {
       for (;;) {
         try {
-          await traceProcess(this.options.groupId, message, () => this.options.handle(message, () => this.lanes.waiting(lane)));
+          await traceProcess(this.groupId, message, () => this.options.handle(message, () => this.lanes.waiting(lane)));
           tracker.finish(message.offset);
           this.finished += 1;
           return;
@@ -264,7 +266,7 @@ export class ParallelConsumer<V> {
     const offsets: Array<{ topic: string; partition: number; offset: string; metadata: string }> = [];
     for (const [partition, owned] of this.owned) {
       const commit = this.membership.owns(partition) ? owned.takeCommit() : null;
-      if (commit) offsets.push({ topic: this.options.topic.name, partition, ...commit });
+      if (commit) offsets.push({ topic: this.topic, partition, ...commit });
     }
     if (offsets.length === 0) return;
     try {
