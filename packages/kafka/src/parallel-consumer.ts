@@ -1,7 +1,7 @@
 import { PartitionAssigners, type Consumer, type EachBatchPayload, type KafkaMessage } from "kafkajs";
 import { Capacity } from "./capacity";
 import { UndecodableMessage, consumedMessage, type ConsumedMessage } from "./codec";
-import { Lanes } from "./lanes";
+import { Lanes } from "@fediflow/runtime";
 import type { PartitionOffsets } from "./offset-tracker";
 import { OwnedPartition } from "./owned-partition";
 import { GroupMembership, batchControl, type BatchControl } from "./group-membership";

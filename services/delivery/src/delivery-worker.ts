@@ -1,6 +1,5 @@
 import type { CoalescingRule } from "@fediflow/coalescing";
 import type { DeliveryJob, DeliveryReport, OutcomeClass } from "@fediflow/contracts";
-import { partitionOf } from "@fediflow/kafka";
 import { attemptJob, type AttemptDependencies, type InboxResult, type RequestAdmission } from "./attempt-job";
 import { DeliverySpan } from "./delivery-span";
 import { foldAttempt } from "./fold-attempt";
@@ -23,8 +22,6 @@ export interface WorkerDependencies extends AttemptDependencies {
   /** The schedule, with the lanes that have deliveries waiting in it. */
   waiting: WaitingLanes;
   retryPolicy: RetryPolicy;
-  /** Partitions of the deliveries topic (to place a host's waiting rows). */
-  partitions: number;
   /** Jobs of one host attempted at once by this process before more wait in the schedule. */
   hostBacklog: number;
   /** How long an overflowing job waits before it is tried again, ms. */
@@ -74,12 +71,12 @@ export class DeliveryWorker {
   constructor(private readonly deps: WorkerDependencies) {}
 
   /**
-   * A job from the deliveries topic; `behind` lists the jobs of its lane consumed after it and
-   * not yet started, oldest first (the very objects handed over later).
+   * A job from the deliveries topic, and the partition it came from (where its lane's waiting
+   * rows are placed); `behind` lists the jobs of its lane consumed after it and not yet started,
+   * oldest first (the very objects handed over later).
    */
-  async handle(consumed: DeliveryJob, behind: () => DeliveryJob[] = () => []): Promise<void> {
+  async handle(consumed: DeliveryJob, partition: number, behind: () => DeliveryJob[] = () => []): Promise<void> {
     const lane = laneOf(consumed);
-    const partition = partitionOf(consumed.host, this.deps.partitions);
     let job = this.remaining(consumed);
     const earlier = this.pruned.get(consumed);
     if (earlier) {

@@ -75,7 +75,6 @@ async function main(): Promise<void> {
       maxDelayMs: config.FEDIFLOW_RETRY_MAX_DELAY_MS,
       horizonMs: config.FEDIFLOW_RETRY_HORIZON_MS,
     },
-    partitions: topics.deliveries.partitions,
     hostBacklog: config.FEDIFLOW_DELIVERY_HOST_BACKLOG,
     overflowDelayMs: Math.ceil(config.FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS / 2),
     report: (reports) =>
@@ -99,7 +98,7 @@ async function main(): Promise<void> {
     logger,
     maxInFlight: config.FEDIFLOW_DELIVERY_MAX_IN_FLIGHT_MESSAGES,
     laneOf: (message) => laneOf(message.value),
-    handle: (message, behind) => worker.handle(message.value, () => behind().map((queued) => queued.value)),
+    handle: (message, behind) => worker.handle(message.value, message.partition, () => behind().map((queued) => queued.value)),
     onPartitionAssigned: (partition) => waiting.assign(partition),
     onPartitionRevoked: (partition) => waiting.revoke(partition),
   });

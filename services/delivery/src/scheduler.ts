@@ -1,5 +1,5 @@
 import type { Logger } from "@fediflow/logging";
-import { Lanes } from "@fediflow/kafka";
+import { Lanes } from "@fediflow/runtime";
 import type { ScheduledDelivery } from "./waiting-lanes";
 
 /** Due lane heads, claimed for a lease (ScheduleStore). */

@@ -91,7 +91,6 @@ describe("DeliveryWorker", () => {
       hosts,
       waiting,
       retryPolicy: { baseMs: 1_000, maxDelayMs: 60_000, horizonMs: 3_600_000 },
-      partitions: 1,
       hostBacklog: 10,
       overflowDelayMs: 5_000,
       coalescing: true,
@@ -118,7 +117,7 @@ describe("DeliveryWorker", () => {
   const outcomes = () => reports.flatMap((report) => report.outcomes.map((outcome) => [outcome.inbox, outcome.outcome]));
 
   it("sends to every inbox and reports each outcome, scheduling nothing", async () => {
-    await worker.handle(job({ inboxes: [inbox("a"), inbox("b")] }));
+    await worker.handle(job({ inboxes: [inbox("a"), inbox("b")] }), 0);
     expect(posted.sort()).toEqual([inbox("a"), inbox("b")]);
     expect(outcomes().sort()).toEqual([
       [inbox("a"), "delivered"],
@@ -130,9 +129,9 @@ describe("DeliveryWorker", () => {
 
   it("settles a blocked host's job as blocked and a dead host's as parked, without a request", async () => {
     standings.set(host, { state: "blocked", pausedUntil: null });
-    await worker.handle(job());
+    await worker.handle(job(), 0);
     standings.set(host, { state: "dead", pausedUntil: null });
-    await worker.handle(job());
+    await worker.handle(job(), 0);
     expect(posted).toEqual([]);
     expect(reports.map((report) => report.outcomes[0])).toEqual([
       { inbox: inbox("a"), outcome: "blocked", status: null, reason: "host is blocked", durationMs: 0 },
@@ -143,7 +142,7 @@ describe("DeliveryWorker", () => {
   it("schedules the failed inboxes as the next attempt, in the job's lane", async () => {
     answers.set(inbox("b"), response(503));
     const first = job({ inboxes: [inbox("a"), inbox("b")] });
-    await worker.handle(first);
+    await worker.handle(first, 0);
     expect(outcomes().sort()).toEqual([
       [inbox("a"), "delivered"],
       [inbox("b"), "retrying"],
@@ -152,15 +151,15 @@ describe("DeliveryWorker", () => {
       { partition: 0, lane: laneOf(first), reason: "retry", dueAt: now + 500, job: { inboxes: [inbox("b")], attempt: 2, firstAttemptAt: now } },
     ]);
     // The next job of the lane queues behind the waiting one instead of overtaking it.
-    await worker.handle(job({ activityType: "Update" }));
+    await worker.handle(job({ activityType: "Update" }), 0);
     expect(posted).toHaveLength(2);
     expect(schedule.rows.map((row) => row.reason)).toEqual(["retry", "queued"]);
   });
 
   it("keeps every job of a host that answered Retry-After waiting until then", async () => {
     answers.set(inbox("a"), response(429, "30"));
-    await worker.handle(job());
-    await worker.handle(job({ objectId: "https://origin.example/notes/2" }));
+    await worker.handle(job(), 0);
+    await worker.handle(job({ objectId: "https://origin.example/notes/2" }), 0);
     expect(posted).toEqual([inbox("a")]);
     expect(schedule.rows.map((row) => [row.reason, row.dueAt])).toEqual([
       ["retry-after", now + 30_000],
@@ -170,7 +169,7 @@ describe("DeliveryWorker", () => {
 
   it("lets one request through as a breaker's trial and defers the rest of the job", async () => {
     standings.set(host, { state: "failing", pausedUntil: now - 1 });
-    await worker.handle(job({ inboxes: [inbox("a"), inbox("b")] }));
+    await worker.handle(job({ inboxes: [inbox("a"), inbox("b")] }), 0);
     expect(posted).toHaveLength(1);
     expect(schedule.rows).toMatchObject([{ reason: "paused", dueAt: now + 1_000, job: { attempt: 1 } }]);
     expect(schedule.rows[0]?.job.inboxes).toHaveLength(1);
@@ -200,7 +199,7 @@ describe("DeliveryWorker", () => {
 
   it("holds a reaction back first when configured, so an Undo can still cancel it", async () => {
     build({ reactionHoldMs: 2_000 });
-    await worker.handle(job({ activityType: "Like" }));
+    await worker.handle(job({ activityType: "Like" }), 0);
     expect(posted).toEqual([]);
     expect(schedule.rows).toMatchObject([{ reason: "reaction-hold", dueAt: now + 2_000 }]);
   });
@@ -208,11 +207,11 @@ describe("DeliveryWorker", () => {
   it("coalesces a Create with its queued Delete without changing the queued job", async () => {
     const create = job({ inboxes: [inbox("a"), inbox("b")] });
     const remove = job({ activityType: "Delete", inboxes: [inbox("a"), inbox("c")] });
-    await worker.handle(create, () => [remove]);
+    await worker.handle(create, 0, () => [remove]);
     expect(posted).toEqual([inbox("b")]);
     expect(remove.inboxes).toEqual([inbox("a"), inbox("c")]);
     // Handed over later, the Delete accounts for the inbox it lost and sends only the other.
-    await worker.handle(remove);
+    await worker.handle(remove, 0);
     expect(posted).toEqual([inbox("b"), inbox("c")]);
     expect(outcomes()).toEqual([
       [inbox("a"), "superseded"],
@@ -235,8 +234,8 @@ describe("DeliveryWorker", () => {
         },
       },
     });
-    const running = worker.handle(job());
-    await worker.handle(job({ objectId: "https://origin.example/notes/2" }));
+    const running = worker.handle(job(), 0);
+    await worker.handle(job({ objectId: "https://origin.example/notes/2" }), 0);
     expect(schedule.rows).toMatchObject([{ reason: "overflow", dueAt: now + 5_000 }]);
     release();
     await running;
