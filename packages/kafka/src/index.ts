@@ -2,7 +2,7 @@
 // (capacity, owned partitions, membership, offsets tracking, tracing) stay internal.
 export { Kafka, createKafka, kafkaForService, consumerTiming, type ConsumerTiming, type KafkaOptions, type KafkaSettings } from "./client";
 export { decodeValue, encodeValue, type ConsumedMessage } from "./codec";
-export { TopicProducer, type OutgoingMessage } from "./producer";
+export { TopicProducer } from "./producer";
 export { ParallelConsumer } from "./parallel-consumer";
 export type { ParallelConsumerOptions, PartitionProgress } from "./parallel-consumer-options";
 export { BatchConsumer, type BatchConsumerOptions } from "./batch-consumer";

@@ -1,5 +1,5 @@
 import { SigningKeys } from "@fediflow/signing-keys";
-import { topics } from "@fediflow/contracts";
+import { consumerGroups, hostViewGroupPrefixes, topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
 import { ParallelConsumer, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   });
   const kafka = kafkaForService(config, "delivery", logger);
   const producer = await TopicProducer.connect(kafka);
-  const hosts = new HostView(kafka, logger, "fediflow-delivery-hosts");
+  const hosts = new HostView(kafka, logger, hostViewGroupPrefixes.delivery);
   await hosts.start();
   const agent = createRemoteAgent({
     allowPrivateNetworks: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
@@ -77,11 +77,7 @@ async function main(): Promise<void> {
     },
     hostBacklog: config.FEDIFLOW_DELIVERY_HOST_BACKLOG,
     overflowDelayMs: Math.ceil(config.FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS / 2),
-    report: (reports) =>
-      producer.send(
-        topics.outcomes,
-        reports.map((report) => ({ key: report.host, value: report })),
-      ),
+    report: (reports) => producer.send(topics.outcomes, reports),
     onReport: metrics.recordReport,
     coalescing: config.FEDIFLOW_COALESCING,
     reactionHoldMs: config.FEDIFLOW_REACTION_HOLD_MS,
@@ -92,7 +88,7 @@ async function main(): Promise<void> {
   // 4. Two sources of work: the deliveries topic (one lane per host and object) and the schedule.
   const consumer = new ParallelConsumer({
     kafka,
-    groupId: "fediflow-delivery",
+    groupId: consumerGroups.delivery,
     topic: topics.deliveries,
     timing: consumerTiming(config),
     logger,

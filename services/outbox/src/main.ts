@@ -1,5 +1,6 @@
 import { grpcTlsFiles } from "@fediflow/config";
-import { consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { consumerGroups, topics } from "@fediflow/contracts";
+import { BatchConsumer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { startGrpcServer } from "@fediflow/grpc";
@@ -9,12 +10,12 @@ import { ActivityStore } from "./activity-store";
 import { ActorStore } from "./actor-store";
 import { loadOutboxConfig } from "./config";
 import { GoneFollowerStore } from "./gone-follower-store";
-import { goneFollowersConsumer } from "./gone-followers-consumer";
+import { goneOutcomes } from "./gone-inboxes";
 import { outboxService } from "./grpc-server";
 import { outboxMetrics } from "./metrics";
-import { accountingConsumer } from "./outcome-consumer";
 import { OutboxRelay } from "./relay";
 import { Retention } from "./retention";
+import { countedOutcomes } from "./tally";
 
 async function main(): Promise<void> {
   // 1. Configuration and logs.
@@ -47,7 +48,16 @@ async function main(): Promise<void> {
     pollMs: config.FEDIFLOW_RELAY_POLL_MS,
   });
   await relay.start();
-  const accounting = accountingConsumer(kafka, new AccountingStore(pool), logger, consumerTiming(config));
+  // Every activity's counters follow the outcomes topic.
+  const accountingStore = new AccountingStore(pool);
+  const accounting = new BatchConsumer({
+    kafka,
+    groupId: consumerGroups.outboxAccounting,
+    topic: topics.outcomes,
+    logger,
+    timing: consumerTiming(config),
+    handleBatch: (messages) => accountingStore.record(countedOutcomes(messages.map((message) => message.value))),
+  });
   await accounting.start();
   const retention = new Retention(
     pool,
@@ -60,7 +70,19 @@ async function main(): Promise<void> {
   );
   const sweeping = retention.start(config.FEDIFLOW_RETENTION_INTERVAL_MS);
   const goneFollowers = new GoneFollowerStore(pool);
-  const goneFeed = goneFollowersConsumer(kafka, goneFollowers, logger, consumerTiming(config));
+  // The gone-followers feed reads the outcomes in a group of its own, so the accounting of
+  // activities never waits on it (nor it on accounting).
+  const goneFeed = new BatchConsumer({
+    kafka,
+    groupId: consumerGroups.outboxGoneFollowers,
+    topic: topics.outcomes,
+    logger,
+    timing: consumerTiming(config),
+    handleBatch: async (messages) => {
+      const added = await goneFollowers.record(goneOutcomes(messages.map((message) => message.value)));
+      if (added > 0) logger.info({ added }, "gone followers found");
+    },
+  });
   await goneFeed.start();
 
   // 4. Servers.

@@ -1,4 +1,4 @@
-import type { OutcomeClass } from "@fediflow/contracts";
+import type { DeliveryReport, OutcomeClass } from "@fediflow/contracts";
 
 /** The status counter an outcome lands in; attempts still under way count nowhere yet. */
 export type Bucket = "delivered" | "failed" | "parked" | "blocked" | "superseded";
@@ -68,3 +68,17 @@ export function tallyOutcomes(incoming: CountedOutcome[], previous: Map<string, 
 }
 
 export const outcomeKey = (activityId: string, inbox: string): string => `${activityId}\n${inbox}`;
+
+/** Flattens reports into one outcome per inbox, in the order they were produced. */
+export function countedOutcomes(reports: DeliveryReport[]): CountedOutcome[] {
+  return reports.flatMap((report) =>
+    report.outcomes.map((outcome) => ({
+      activityId: report.activityId,
+      inbox: outcome.inbox,
+      outcome: outcome.outcome,
+      status: outcome.status,
+      reason: outcome.reason,
+      attempt: report.attempt,
+    })),
+  );
+}
