@@ -36,7 +36,11 @@ export class OwnedPartition {
     } finally {
       await admin.disconnect();
     }
-    return new OwnedPartition(new PartitionOffsets(Math.min(committed, firstOffset)), decodeFinishedOffsets(committed, metadata), highWatermark);
+    return new OwnedPartition(
+      new PartitionOffsets(Math.min(committed, firstOffset)),
+      decodeFinishedOffsets(committed, metadata),
+      highWatermark,
+    );
   }
 
   /** True for an offset already handed over, or finished before a restart: no work for it. */

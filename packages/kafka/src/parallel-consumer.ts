@@ -39,7 +39,10 @@ export class ParallelConsumer<V> {
       allowAutoTopicCreation: false,
       // Sticky first (a rebalance moves the fewest partitions, so the least work is redone);
       // round-robin as the fallback every kafkajs member understands, for rolling upgrades.
-      partitionAssigners: [stickyAssigner(() => ({ [options.kafka.topicName(options.topic)]: this.membership.partitions() })), PartitionAssigners.roundRobin],
+      partitionAssigners: [
+        stickyAssigner(() => ({ [options.kafka.topicName(options.topic)]: this.membership.partitions() })),
+        PartitionAssigners.roundRobin,
+      ],
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const assignment = event.payload.memberAssignment[options.kafka.topicName(options.topic)] ?? [];
@@ -132,7 +135,12 @@ export class ParallelConsumer<V> {
     if (known) known.highWatermark = highWatermark;
     this.options.onBatch?.(batch.partition, highWatermark);
     if (batch.messages.length === 0) return;
-    const control = batchControl(payload, this.membership, () => this.stopping, (error, generation) => this.noticeRebalance(error, generation));
+    const control = batchControl(
+      payload,
+      this.membership,
+      () => this.stopping,
+      (error, generation) => this.noticeRebalance(error, generation),
+    );
     const owned = await this.prepare(batch.partition, Number(batch.messages[0]!.offset), highWatermark, control);
     if (!owned) return;
     for (const raw of batch.messages) {
@@ -163,7 +171,12 @@ export class ParallelConsumer<V> {
    * state (the database, for delivery). A failure is retried here, heartbeating: thrown out of
    * eachBatch it would crash and restart the consumer, and every restart is another rebalance.
    */
-  private async prepare(partition: number, firstOffset: number, highWatermark: number, control: BatchControl): Promise<OwnedPartition | undefined> {
+  private async prepare(
+    partition: number,
+    firstOffset: number,
+    highWatermark: number,
+    control: BatchControl,
+  ): Promise<OwnedPartition | undefined> {
     const { kafka } = this.options;
     for (let delayMs = 200; !this.owned.has(partition); delayMs = Math.min(delayMs * 2, 5_000)) {
       try {

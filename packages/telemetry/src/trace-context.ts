@@ -1,4 +1,14 @@
-import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, context, propagation, trace, type Context, type Span, type SpanContext } from "@opentelemetry/api";
+import {
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  TraceFlags,
+  context,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+  type SpanContext,
+} from "@opentelemetry/api";
 
 /** FediFlow's tracer for the spans it makes itself (Kafka, deliveries). */
 export const tracer = trace.getTracer("fediflow");

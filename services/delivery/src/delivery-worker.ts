@@ -43,9 +43,7 @@ type Origin = { kind: "stream" } | { kind: "schedule"; row: ScheduledDelivery };
 
 /** What happens to a job before any request: it is attempted, settled without one, or waits. */
 type Decision =
-  | { kind: "attempt" }
-  | { kind: "settle"; outcome: OutcomeClass; reason: string }
-  | { kind: "wait"; at: number; reason: WaitReason };
+  { kind: "attempt" } | { kind: "settle"; outcome: OutcomeClass; reason: string } | { kind: "wait"; at: number; reason: WaitReason };
 
 /** A stream job queued behind a running one that lost inboxes to it: what it still sends. */
 interface Pruned {

@@ -58,7 +58,8 @@ export function foldAttempt(
     const expired = outcomes.map((outcome): InboxOutcome =>
       outcome.outcome === "retrying" ? { ...outcome, outcome: "expired", reason: `${outcome.reason}; ${decision.reason}` } : outcome,
     );
-    const next = deferred.length > 0 ? { job: { ...job, inboxes: deferred, firstAttemptAt }, at: deferredUntil, reason: "paused" as const } : null;
+    const next =
+      deferred.length > 0 ? { job: { ...job, inboxes: deferred, firstAttemptAt }, at: deferredUntil, reason: "paused" as const } : null;
     return { outcomes: expired, next, retryAfter };
   }
   return {

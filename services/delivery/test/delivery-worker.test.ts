@@ -47,9 +47,18 @@ class MemorySchedule implements ScheduleRows {
 
 const host = "remote.example";
 const inbox = (name: string) => `https://${host}/${name}/inbox`;
-const key: SigningKey = { keyId: "https://origin.example/users/alice#main-key", type: "ed25519", key: generateKeyPairSync("ed25519").privateKey };
+const key: SigningKey = {
+  keyId: "https://origin.example/users/alice#main-key",
+  type: "ed25519",
+  key: generateKeyPairSync("ed25519").privateKey,
+};
 const body: ActivityBody = { body: Buffer.from("{}"), digest: "SHA-256=x", contentDigest: "sha-256=:x:" };
-const response = (status: number, retryAfter: string | null = null): AttemptResult => ({ kind: "response", status, retryAfter, location: null });
+const response = (status: number, retryAfter: string | null = null): AttemptResult => ({
+  kind: "response",
+  status,
+  retryAfter,
+  location: null,
+});
 
 let sequence = 0;
 const job = (fields: Partial<DeliveryJob> = {}): DeliveryJob => ({
@@ -148,7 +157,13 @@ describe("DeliveryWorker", () => {
       [inbox("b"), "retrying"],
     ]);
     expect(schedule.rows).toMatchObject([
-      { partition: 0, lane: laneOf(first), reason: "retry", dueAt: now + 500, job: { inboxes: [inbox("b")], attempt: 2, firstAttemptAt: now } },
+      {
+        partition: 0,
+        lane: laneOf(first),
+        reason: "retry",
+        dueAt: now + 500,
+        job: { inboxes: [inbox("b")], attempt: 2, firstAttemptAt: now },
+      },
     ]);
     // The next job of the lane queues behind the waiting one instead of overtaking it.
     await worker.handle(job({ activityType: "Update" }), 0);

@@ -33,7 +33,13 @@ const half = () => 0.5;
 
 describe("foldAttempt", () => {
   it("is done when every inbox answered for good", () => {
-    const folded = foldAttempt(job, [delivered(a), attempted(b, { outcome: "gone", status: 410, reason: "HTTP 410" }), delivered(c)], policy, 5_000, half);
+    const folded = foldAttempt(
+      job,
+      [delivered(a), attempted(b, { outcome: "gone", status: 410, reason: "HTTP 410" }), delivered(c)],
+      policy,
+      5_000,
+      half,
+    );
     expect(folded.next).toBeNull();
     expect(folded.retryAfter).toBeNull();
     expect(folded.outcomes).toEqual([
