@@ -1,5 +1,5 @@
 import { grpcTlsFiles } from "@fediflow/config";
-import { consumerGroups, topics } from "@fediflow/contracts";
+import { consumerGroups, topics, type DeliveryReport } from "@fediflow/contracts";
 import { BatchConsumer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
@@ -48,16 +48,19 @@ async function main(): Promise<void> {
     pollMs: config.FEDIFLOW_RELAY_POLL_MS,
   });
   await relay.start();
-  // Every activity's counters follow the outcomes topic.
+  // Two readers of the outcomes topic, each in a group of its own, so the accounting of
+  // activities never waits on the gone-followers feed (nor it on accounting).
+  const outcomesConsumer = (groupId: string, handle: (reports: DeliveryReport[]) => Promise<unknown>) =>
+    new BatchConsumer({
+      kafka,
+      groupId,
+      topic: topics.outcomes,
+      logger,
+      timing: consumerTiming(config),
+      handleBatch: async (messages) => void (await handle(messages.map((message) => message.value))),
+    });
   const accountingStore = new AccountingStore(pool);
-  const accounting = new BatchConsumer({
-    kafka,
-    groupId: consumerGroups.outboxAccounting,
-    topic: topics.outcomes,
-    logger,
-    timing: consumerTiming(config),
-    handleBatch: (messages) => accountingStore.record(countedOutcomes(messages.map((message) => message.value))),
-  });
+  const accounting = outcomesConsumer(consumerGroups.outboxAccounting, (reports) => accountingStore.record(countedOutcomes(reports)));
   await accounting.start();
   const retention = new Retention(
     pool,
@@ -70,18 +73,9 @@ async function main(): Promise<void> {
   );
   const sweeping = retention.start(config.FEDIFLOW_RETENTION_INTERVAL_MS);
   const goneFollowers = new GoneFollowerStore(pool);
-  // The gone-followers feed reads the outcomes in a group of its own, so the accounting of
-  // activities never waits on it (nor it on accounting).
-  const goneFeed = new BatchConsumer({
-    kafka,
-    groupId: consumerGroups.outboxGoneFollowers,
-    topic: topics.outcomes,
-    logger,
-    timing: consumerTiming(config),
-    handleBatch: async (messages) => {
-      const added = await goneFollowers.record(goneOutcomes(messages.map((message) => message.value)));
-      if (added > 0) logger.info({ added }, "gone followers found");
-    },
+  const goneFeed = outcomesConsumer(consumerGroups.outboxGoneFollowers, async (reports) => {
+    const added = await goneFollowers.record(goneOutcomes(reports));
+    if (added > 0) logger.info({ added }, "gone followers found");
   });
   await goneFeed.start();
 
