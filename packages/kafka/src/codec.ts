@@ -46,6 +46,13 @@ export interface ConsumedMessage<V> {
   headers: Record<string, string>;
   /** Broker timestamp, epoch milliseconds. */
   timestamp: number;
+  /**
+   * The message was already in the log when this member was given its partition, at or above
+   * the committed offset: an earlier owner may have done it, in part or whole, before a crash or
+   * a rebalance. Messages published later are false, so checking costs nothing on the normal path.
+   * Set by the ParallelConsumer (batch consumers' handlers are idempotent instead).
+   */
+  mayBeRedelivered?: boolean;
 }
 
 /** A fetched message, decoded; throws UndecodableMessage when its value fits no schema. */

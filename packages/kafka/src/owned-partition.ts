@@ -11,6 +11,8 @@ export class OwnedPartition {
     /** Offsets finished before a restart (from the commit metadata), passed over when refetched. */
     private readonly skipped: Set<number>,
     public highWatermark: number,
+    /** The log end when the partition was assigned: offsets below it may be redeliveries. */
+    private readonly logEndAtAssignment: number,
   ) {}
 
   /** Prepares a partition from the group's committed offset and its metadata. */
@@ -26,13 +28,16 @@ export class OwnedPartition {
     await admin.connect();
     let committed = firstOffset;
     let metadata: string | null = null;
+    let logEnd = firstOffset;
     try {
-      const [topicOffsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const [[topicOffsets], ends] = await Promise.all([admin.fetchOffsets({ groupId, topics: [topic] }), admin.fetchTopicOffsets(topic)]);
       const entry = topicOffsets?.partitions.find((p) => p.partition === partition);
       if (entry && Number(entry.offset) >= 0) {
         committed = Number(entry.offset);
         metadata = entry.metadata;
       }
+      // Read after the assignment: the previous owner fetched nothing beyond it.
+      logEnd = Number(ends.find((p) => p.partition === partition)?.high ?? firstOffset);
     } finally {
       await admin.disconnect();
     }
@@ -40,7 +45,13 @@ export class OwnedPartition {
       new PartitionOffsets(Math.min(committed, firstOffset)),
       decodeFinishedOffsets(committed, metadata),
       highWatermark,
+      logEnd,
     );
+  }
+
+  /** An offset an earlier owner may have handled (it was in the log at assignment). */
+  mayBeRedelivered(offset: number): boolean {
+    return offset < this.logEndAtAssignment;
   }
 
   /** True for an offset already handed over, or finished before a restart: no work for it. */

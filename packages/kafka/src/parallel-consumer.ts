@@ -156,6 +156,7 @@ export class ParallelConsumer<V> {
         payload.resolveOffset(raw.offset);
         continue;
       }
+      decoded.message.mayBeRedelivered = owned.mayBeRedelivered(offset);
       if (!(await this.takeCapacity(control))) return;
       // Received only as it is handed over, with no await in between: an offset the tracker
       // holds is always one that work owns or that is finished, never one stranded.

@@ -49,6 +49,8 @@ export interface AttemptDependencies {
   limiter: RequestSlots;
   admission: RequestAdmission;
   clock: () => number;
+  /** Each inbox's result as soon as its request ends (progress reports of a long attempt). */
+  onAttempted?(result: Extract<InboxResult, { kind: "attempted" }>): void;
 }
 
 const rejectedAll = (job: DeliveryJob, reason: string): InboxResult[] =>
@@ -86,5 +88,7 @@ async function attemptInbox(
   const started = performance.now();
   const result = await deps.sender.post(job.host, inbox, job.activityId, body, key);
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
-  return { inbox, kind: "attempted", classified: classifyOutcome(result, deps.clock()), durationMs };
+  const attempted = { inbox, kind: "attempted" as const, classified: classifyOutcome(result, deps.clock()), durationMs };
+  deps.onAttempted?.(attempted);
+  return attempted;
 }

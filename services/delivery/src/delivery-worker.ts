@@ -1,6 +1,7 @@
 import type { CoalescingRule } from "@fediflow/coalescing";
 import type { DeliveryJob, DeliveryReport, OutcomeClass } from "@fediflow/contracts";
 import { attemptJob, type AttemptDependencies, type InboxResult, type RequestAdmission } from "./attempt-job";
+import { AttemptProgress } from "./attempt-progress";
 import { DeliverySpan } from "./delivery-span";
 import { foldAttempt } from "./fold-attempt";
 import type { HostStandingSource } from "./host-admission";
@@ -30,6 +31,8 @@ export interface WorkerDependencies extends AttemptDependencies {
   coalescing: boolean;
   /** Likes and Announces wait this long first, so a quick Undo cancels both; 0 sends at once. */
   reactionHoldMs: number;
+  /** A longer attempt reports the inboxes it has settled at this interval, ms (0: only at its end). */
+  progressReportMs?: number;
   onCoalesced?(rule: CoalescingRule, inboxes: number): void;
   report(reports: DeliveryReport[]): Promise<void>;
   onReport?(report: DeliveryReport): void;
@@ -131,14 +134,18 @@ export class DeliveryWorker {
     if (decision.kind === "wait") return this.wait(job, lane, partition, origin, decision.at, decision.reason);
 
     const span = new DeliverySpan(job, origin.kind === "schedule");
-    const results = await span.run(() => this.attempt(job));
     const attempted = { ...job, firstAttemptAt: job.firstAttemptAt ?? startedAt };
+    const progress = new AttemptProgress();
+    const results = await span.run(() => this.attempt(attempted, progress));
     const finishedAt = deps.clock();
     const { outcomes, next, retryAfter } = foldAttempt(attempted, results, deps.retryPolicy, finishedAt, deps.random);
     if (retryAfter !== null) deps.admission.honourRetryAfter(job.host, retryAfter);
     const attemptSpan = span.finish(outcomes, outcomes.find((outcome) => outcome.reason)?.reason ?? null);
 
-    if (outcomes.length > 0) await this.report({ ...this.fields(attempted), outcomes, at: new Date(finishedAt).toISOString() });
+    // Inboxes a progress report already settled are left out of the attempt's own report.
+    const unreported = outcomes.filter((outcome) => !progress.reported.has(outcome.inbox));
+    if (unreported.length > 0)
+      await this.report({ ...this.fields(attempted), outcomes: unreported, at: new Date(finishedAt).toISOString() });
     if (next) await this.wait({ ...next.job, trace: span.retryTrace(attemptSpan) }, lane, partition, origin, next.at, next.reason);
     else await this.done(lane, partition, origin);
   }
@@ -159,15 +166,28 @@ export class DeliveryWorker {
     return { kind: "attempt" };
   }
 
-  /** Sends the job, counting it against its host's backlog meanwhile. */
-  private async attempt(job: DeliveryJob): Promise<InboxResult[]> {
+  /**
+   * Sends the job, counting it against its host's backlog meanwhile; a long attempt reports
+   * the inboxes it settles as it goes, so a message replayed after a crash finds them settled.
+   */
+  private async attempt(job: DeliveryJob, progress: AttemptProgress): Promise<InboxResult[]> {
+    const { deps } = this;
+    const reportProgress = () =>
+      progress.flush((settled) => this.report({ ...this.fields(job), outcomes: settled, at: new Date(deps.clock()).toISOString() }));
+    const timer = deps.progressReportMs ? setInterval(() => void reportProgress(), deps.progressReportMs) : undefined;
     this.backlog.set(job.host, (this.backlog.get(job.host) ?? 0) + 1);
     try {
-      return await attemptJob(job, this.deps);
+      return await attemptJob(job, {
+        ...deps,
+        onAttempted: ({ inbox, classified, durationMs }) =>
+          progress.add({ inbox, outcome: classified.outcome, status: classified.status, reason: classified.reason, durationMs }),
+      });
     } finally {
+      clearInterval(timer);
       const left = (this.backlog.get(job.host) ?? 1) - 1;
       if (left === 0) this.backlog.delete(job.host);
       else this.backlog.set(job.host, left);
+      await progress.idle();
     }
   }
 

@@ -15,6 +15,7 @@ import { InboxSender } from "./inbox-sender";
 import { deliveryMetrics } from "./metrics";
 import { ScheduleStore } from "./schedule-store";
 import { Scheduler } from "./scheduler";
+import { SettledInboxes, unsettledInboxes } from "./settled-inboxes";
 import { SignatureSchemes } from "./signature-schemes";
 import { WaitingLanes } from "./waiting-lanes";
 
@@ -81,11 +82,15 @@ async function main(): Promise<void> {
     onReport: metrics.recordReport,
     coalescing: config.FEDIFLOW_COALESCING,
     reactionHoldMs: config.FEDIFLOW_REACTION_HOLD_MS,
+    progressReportMs: config.FEDIFLOW_DELIVERY_PROGRESS_REPORT_MS,
     onCoalesced: metrics.recordCoalesced,
     clock,
   });
 
   // 4. Two sources of work: the deliveries topic (one lane per host and object) and the schedule.
+  // A message an earlier owner may have started sends only its inboxes not yet settled; the
+  // job is trimmed in place because the worker keys lane bookkeeping on the message's object.
+  const settled = new SettledInboxes(pool);
   const consumer = new ParallelConsumer({
     kafka,
     groupId: consumerGroups.delivery,
@@ -94,7 +99,10 @@ async function main(): Promise<void> {
     logger,
     maxInFlight: config.FEDIFLOW_DELIVERY_MAX_IN_FLIGHT_MESSAGES,
     laneOf: (message) => laneOf(message.value),
-    handle: (message, behind) => worker.handle(message.value, message.partition, () => behind().map((queued) => queued.value)),
+    handle: async (message, behind) => {
+      if (message.mayBeRedelivered) message.value.inboxes = unsettledInboxes(message.value, await settled.of(message.value));
+      await worker.handle(message.value, message.partition, () => behind().map((queued) => queued.value));
+    },
     onPartitionAssigned: (partition) => waiting.assign(partition),
     onPartitionRevoked: (partition) => waiting.revoke(partition),
   });

@@ -115,6 +115,7 @@ describe("Apache Kafka on this machine", () => {
     const groupId = `g-${randomUUID()}`;
     let release!: () => void;
     const stuck = new Promise<void>((resolve) => (release = resolve));
+    const flags = new Map<number, boolean | undefined>();
     const consumer = (handled: number[]) =>
       new ParallelConsumer({
         kafka,
@@ -126,6 +127,7 @@ describe("Apache Kafka on this machine", () => {
         commitIntervalMs: 50,
         handle: async (message) => {
           handled.push(message.value.n);
+          flags.set(message.value.n, message.mayBeRedelivered);
           if (message.value.lane === "stuck") await stuck;
         },
       });
@@ -159,14 +161,20 @@ describe("Apache Kafka on this machine", () => {
     expect(Number(partition.offset)).toBe(0);
     expect(decodeFinishedOffsets(0, partition.metadata)).toEqual(before.finished);
 
-    // A new member replays only the unfinished message.
+    // A new member replays only the unfinished message, marked as one an earlier owner may have
+    // done; a message published after it took the partition is not.
     const secondHandled: number[] = [];
     const second = consumer(secondHandled);
     await second.start();
     const replayDeadline = Date.now() + 60_000;
     while (secondHandled.length === 0 && Date.now() < replayDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
     release();
+    const later = await TopicProducer.connect(kafka, true);
+    await later.send(spec, [{ key: "k", value: { n: 99, lane: "new" } }]);
+    await later.disconnect();
+    while (secondHandled.length < 2 && Date.now() < replayDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
     await second.stop(5_000);
-    expect(secondHandled).toEqual([0]);
+    expect(secondHandled).toEqual([0, 99]);
+    expect([flags.get(0), flags.get(99)]).toEqual([true, false]);
   });
 });
