@@ -46,6 +46,7 @@ class FakeGroup {
       connect: async () => undefined,
       disconnect: async () => undefined,
       fetchOffsets: async () => [{ topic: spec.name, partitions: [] }],
+      fetchTopicOffsets: async () => [],
     };
     return { consumer: () => consumer, admin: () => admin, topicName: (t: { name: string }) => t.name, groupName: (g: string) => g } as unknown as Kafka;
   }
