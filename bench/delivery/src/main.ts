@@ -124,10 +124,7 @@ async function main(): Promise<void> {
   const before = await fediverse.counts();
   const cpuBefore = cpuSeconds(delivery.pid!);
   const started = Date.now();
-  await producer.send(
-    topics.deliveries,
-    jobs.map((job) => ({ key: job.host, value: job })),
-  );
+  await producer.send(topics.deliveries, jobs);
   await waitFor("every delivery to arrive", async () => (await fediverse.counts()).accepted - before.accepted >= total, 300_000);
   const after = await fediverse.counts();
   const cpuUsed = cpuSeconds(delivery.pid!) - cpuBefore;

@@ -108,10 +108,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       const cpuBefore = cpuSeconds(fanOut.pid);
       const started = performance.now();
       await producer.send(topics.activities, [
-        {
-          key: activity.objectId,
-          value: { activityId: activity.id, actorId: benchActor, activityType: "Create", objectId: activity.objectId },
-        },
+        { activityId: activity.id, actorId: benchActor, activityType: "Create", objectId: activity.objectId },
       ]);
       const logged = await done;
       const wallMs = performance.now() - started;

@@ -39,10 +39,7 @@ export interface CrashRunDependencies {
 export async function crashRun(deps: CrashRunDependencies): Promise<{ result: CrashResult; fanOut: FanOutProcess }> {
   const activity = await storeActivity(deps.pool);
   await deps.producer.send(topics.activities, [
-    {
-      key: activity.objectId,
-      value: { activityId: activity.id, actorId: benchActor, activityType: "Create", objectId: activity.objectId },
-    },
+    { activityId: activity.id, actorId: benchActor, activityType: "Create", objectId: activity.objectId },
   ]);
   const checkpoint = async () =>
     (

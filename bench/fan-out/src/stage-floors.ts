@@ -72,12 +72,7 @@ export async function kafkaFloor(kafka: Kafka, messages: number, inboxesPerMessa
       for (let start = 0; start < messages; start += chunk) {
         while (inFlight.length >= 2) await inFlight.shift();
         const jobs = Array.from({ length: Math.min(chunk, messages - start) }, (_, i) => job(start + i));
-        inFlight.push(
-          producer.send(
-            topics.deliveries,
-            jobs.map((value) => ({ key: value.host, value })),
-          ),
-        );
+        inFlight.push(producer.send(topics.deliveries, jobs));
       }
       await Promise.all(inFlight);
     });

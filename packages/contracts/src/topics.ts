@@ -129,6 +129,8 @@ export interface TopicSpec<V> {
   name: string;
   /** What the message key is; messages with one key keep their order. */
   key: string;
+  /** The key of a value: senders pass values, the topic says how they are keyed. */
+  keyOf(value: V): string;
   value: z.ZodType<V>;
   partitions: number;
   /** Log compaction: only the newest value per key matters (and it never expires). */
@@ -151,6 +153,7 @@ export const topics = {
   activities: {
     name: "fediflow.activities",
     key: "object id (activity id when it has no object): keeps per-object order into fan-out",
+    keyOf: (activity: ActivityAccepted) => activity.objectId ?? activity.activityId,
     value: ActivityAcceptedSchema,
     partitions: 12,
     compacted: false,
@@ -159,6 +162,7 @@ export const topics = {
   deliveries: {
     name: "fediflow.deliveries",
     key: "destination host: one host's deliveries stay in one partition, in order",
+    keyOf: (job: DeliveryJob) => job.host,
     value: DeliveryJobSchema,
     partitions: 24,
     compacted: false,
@@ -167,6 +171,7 @@ export const topics = {
   outcomes: {
     name: "fediflow.delivery-outcomes",
     key: "destination host",
+    keyOf: (report: DeliveryReport) => report.host,
     value: DeliveryReportSchema,
     partitions: 12,
     compacted: false,
@@ -175,6 +180,7 @@ export const topics = {
   hostEvents: {
     name: "fediflow.host-events",
     key: "host",
+    keyOf: (event: HostEvent) => event.host,
     value: HostEventSchema,
     partitions: 6,
     compacted: true,
@@ -186,6 +192,7 @@ export const topics = {
   webhookEvents: {
     name: "fediflow.webhook-events",
     key: "the event's subject: activity id, host, or actor",
+    keyOf: (event: WebhookEvent) => String(event.data.host ?? event.data.id ?? event.data.actor ?? event.id),
     value: WebhookEventSchema,
     partitions: 6,
     compacted: false,
@@ -193,4 +200,23 @@ export const topics = {
 } as const satisfies Record<string, TopicSpec<unknown>>;
 
 export type TopicName = keyof typeof topics;
+
+/**
+ * The consumer groups that commit offsets, by service (the chart's catalog names the ones the
+ * autoscalers watch, checked against these). Host views use private groups of their own.
+ */
+export const consumerGroups = {
+  fanOut: "fediflow-fan-out",
+  delivery: "fediflow-delivery",
+  hostHealth: "fediflow-host-health",
+  outboxAccounting: "fediflow-outbox-accounting",
+  outboxGoneFollowers: "fediflow-outbox-gone-followers",
+  outboxWebhooks: "fediflow-outbox-webhooks",
+} as const;
+
+/** Prefixes of the private groups with which a process keeps its own copy of the host events. */
+export const hostViewGroupPrefixes = {
+  fanOut: "fediflow-fan-out-hosts",
+  delivery: "fediflow-delivery-hosts",
+} as const;
 export const allTopics: readonly TopicSpec<unknown>[] = Object.values(topics);

@@ -3,8 +3,7 @@ import type { Kafka } from "./client";
 import type { TopicSpec } from "@fediflow/contracts";
 import type { Logger } from "@fediflow/logging";
 import type { ConsumerTiming } from "./client";
-import { UndecodableMessage, decodeValue, readHeaders } from "./codec";
-import type { ConsumedMessage } from "./parallel-consumer";
+import { UndecodableMessage, consumedMessage, type ConsumedMessage } from "./codec";
 import { traceProcessBatch } from "./tracing";
 
 export interface BatchConsumerOptions<V> {
@@ -79,15 +78,7 @@ export class BatchConsumer<V> {
     const messages: ConsumedMessage<V>[] = [];
     for (const raw of batch.messages) {
       try {
-        messages.push({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: Number(raw.offset),
-          key: raw.key?.toString() ?? "",
-          value: decodeValue(this.options.topic, raw.value),
-          headers: readHeaders(raw.headers),
-          timestamp: Number(raw.timestamp),
-        });
+        messages.push(consumedMessage(this.options.topic, batch.topic, batch.partition, raw));
       } catch (error) {
         if (!(error instanceof UndecodableMessage)) throw error;
         this.options.logger.error({ err: error, partition: batch.partition, offset: raw.offset }, "skipping undecodable message");

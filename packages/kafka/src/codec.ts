@@ -1,4 +1,4 @@
-import type { IHeaders } from "kafkajs";
+import type { IHeaders, KafkaMessage } from "kafkajs";
 import type { TopicSpec } from "@fediflow/contracts";
 
 /** A message that did not match its topic's schema; never retried, since it never will. */
@@ -35,4 +35,35 @@ export function readHeaders(headers: IHeaders | undefined): Record<string, strin
     if (first !== undefined) out[name] = first.toString();
   }
   return out;
+}
+
+export interface ConsumedMessage<V> {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string;
+  value: V;
+  headers: Record<string, string>;
+  /** Broker timestamp, epoch milliseconds. */
+  timestamp: number;
+  /**
+   * The message was already in the log when this member was given its partition, at or above
+   * the committed offset: an earlier owner may have done it, in part or whole, before a crash or
+   * a rebalance. Messages published later are false, so checking costs nothing on the normal path.
+   * Set by the ParallelConsumer (batch consumers' handlers are idempotent instead).
+   */
+  mayBeRedelivered?: boolean;
+}
+
+/** A fetched message, decoded; throws UndecodableMessage when its value fits no schema. */
+export function consumedMessage<V>(spec: TopicSpec<V>, topic: string, partition: number, raw: KafkaMessage): ConsumedMessage<V> {
+  return {
+    topic,
+    partition,
+    offset: Number(raw.offset),
+    key: raw.key?.toString() ?? "",
+    value: decodeValue(spec, raw.value),
+    headers: readHeaders(raw.headers),
+    timestamp: Number(raw.timestamp),
+  };
 }

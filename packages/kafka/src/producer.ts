@@ -5,12 +5,6 @@ import type { Context } from "@fediflow/telemetry";
 import { encodeValue } from "./codec";
 import { traceSend, traceSendEach } from "./tracing";
 
-export interface OutgoingMessage<V> {
-  key: string;
-  value: V;
-  headers?: Record<string, string>;
-}
-
 /** A connected producer that only sends values its topic's schema allows. */
 export class TopicProducer {
   private constructor(
@@ -32,14 +26,16 @@ export class TopicProducer {
     return new TopicProducer(producer, kafka);
   }
 
-  /** Sends in one `send <topic>` span; messages without a trace context of their own get its. */
-  async send<V>(spec: TopicSpec<V>, messages: OutgoingMessage<V>[]): Promise<void> {
-    if (messages.length === 0) return;
-    const outgoing = messages.map((message) => ({
-      key: message.key,
-      value: encodeValue(spec, message.value),
-      headers: message.headers ? { ...message.headers } : undefined,
-    }));
+  /**
+   * Sends values, each keyed as its topic says, in one `send <topic>` span; values without
+   * headers of their own (headersOf) carry its trace context.
+   */
+  async send<V>(spec: TopicSpec<V>, values: V[], headersOf?: (value: V) => Record<string, string> | undefined): Promise<void> {
+    if (values.length === 0) return;
+    const outgoing = values.map((value) => {
+      const headers = headersOf?.(value);
+      return { key: spec.keyOf(value), value: encodeValue(spec, value), headers: headers ? { ...headers } : undefined };
+    });
     const topic = this.kafka.topicName(spec);
     await traceSend(topic, outgoing, () => this.producer.send({ topic, acks: -1, messages: outgoing }));
   }

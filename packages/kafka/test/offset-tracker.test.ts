@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PartitionOffsets, decodeFinishedOffsets, encodeFinishedOffsets } from "../src";
+import { PartitionOffsets, decodeFinishedOffsets, encodeFinishedOffsets } from "../src/offset-tracker";
 
 describe("PartitionOffsets", () => {
   it("commits only the contiguous finished prefix", () => {

@@ -10,7 +10,14 @@ import { rejoinRequest } from "../src/rebalance-signal";
 // batches to the ParallelConsumer exactly as kafkajs's runner would, and its heartbeat says
 // what the coordinator says. The same paths run against the real broker in parallel-consumer.test.ts.
 
-const spec: TopicSpec<{ n: number }> = { name: "t", key: "k", value: z.object({ n: z.number() }), partitions: 4, compacted: false };
+const spec: TopicSpec<{ n: number }> = {
+  name: "t",
+  key: "k",
+  keyOf: () => "k",
+  value: z.object({ n: z.number() }),
+  partitions: 4,
+  compacted: false,
+};
 const logger = createLogger("test", "silent");
 
 const rebalancing = () => Object.assign(new Error("The group is rebalancing, so a rejoin is needed"), { type: "REBALANCE_IN_PROGRESS" });
@@ -39,6 +46,7 @@ class FakeGroup {
       connect: async () => undefined,
       disconnect: async () => undefined,
       fetchOffsets: async () => [{ topic: spec.name, partitions: [] }],
+      fetchTopicOffsets: async () => [],
     };
     return { consumer: () => consumer, admin: () => admin, topicName: (t: { name: string }) => t.name, groupName: (g: string) => g } as unknown as Kafka;
   }

@@ -9,7 +9,8 @@ import { ConsumerLag, ParallelConsumer, TopicProducer, createKafka, decodeFinish
 // activities topic's name and partitions with a value of the test's own.
 const spec: TopicSpec<{ n: number; lane: string; ms: number }> = {
   name: "fediflow.activities",
-  key: "lane",
+  key: "one key, so the lanes share a partition",
+  keyOf: () => "same-partition",
   value: z.object({ n: z.number(), lane: z.string(), ms: z.number() }),
   partitions: 12,
   compacted: false,
@@ -27,10 +28,7 @@ beforeAll(async () => {
 async function publish(messages: Array<{ n: number; lane: string; ms: number }>) {
   const producer = await TopicProducer.connect(kafka, true);
   // All on one partition (one key), so lanes share it.
-  await producer.send(
-    spec,
-    messages.map((value) => ({ key: "same-partition", value })),
-  );
+  await producer.send(spec, messages);
   await producer.disconnect();
 }
 
@@ -156,8 +154,8 @@ describe("ParallelConsumer across a rebalance", () => {
     await first.start();
     const producer = await TopicProducer.connect(kafka, true);
     await producer.send(
-      spec,
-      Array.from({ length: 5 }, (_, i) => ({ key, value: { n: 500 + i, lane: `l${i}`, ms: 0 } })),
+      { ...spec, keyOf: () => key },
+      Array.from({ length: 5 }, (_, i) => ({ n: 500 + i, lane: `l${i}`, ms: 0 })),
     );
     await producer.disconnect();
     const deadline = Date.now() + 30_000;
@@ -199,17 +197,14 @@ describe("partitionOf", () => {
     await producer.send(
       topics.deliveries,
       keys.map((key) => ({
-        key,
-        value: {
-          activityId: randomUUID(),
-          actorId: "a",
-          activityType: "Create",
-          objectId: null,
-          host: key,
-          inboxes: ["x"],
-          attempt: 1,
-          firstAttemptAt: null,
-        },
+        activityId: randomUUID(),
+        actorId: "a",
+        activityType: "Create",
+        objectId: null,
+        host: key,
+        inboxes: ["x"],
+        attempt: 1,
+        firstAttemptAt: null,
       })),
     );
     await producer.disconnect();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stickyAssignment } from "../src";
+import { stickyAssignment } from "../src/sticky-assignor";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const moved = (before: Map<string, number[]>, after: Map<string, number[]>) => {

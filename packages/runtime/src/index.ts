@@ -3,3 +3,4 @@ export * from "./shutdown";
 export * from "./metrics";
 export { Registry, Counter, Gauge, Histogram, Summary } from "prom-client";
 export * from "./rounds";
+export * from "./lanes";

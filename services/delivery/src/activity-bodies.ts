@@ -1,20 +1,13 @@
 import { LRUCache } from "lru-cache";
 import { contentDigestHeader, digestHeader } from "@fediflow/activitypub";
 import type { Pool } from "@fediflow/postgres";
-
-export interface ActivityBody {
-  body: Buffer;
-  /** `Digest` header (draft-cavage), computed once per activity rather than once per request. */
-  digest: string;
-  /** `Content-Digest` header (RFC 9421), likewise once per activity. */
-  contentDigest: string;
-}
+import type { ActivityBody, ActivityBodySource } from "./attempt-job";
 
 /**
  * Activity bodies by id, fetched from PostgreSQL once per process and kept in a bounded LRU,
  * so delivery messages carry ids, not copies of the activity.
  */
-export class ActivityBodies {
+export class ActivityBodies implements ActivityBodySource {
   private readonly cache: LRUCache<string, ActivityBody>;
   private readonly loading = new Map<string, Promise<ActivityBody | null>>();
 

@@ -1,24 +1,28 @@
-import type { DeliveryJob, DeliveryReport, InboxOutcome, OutcomeClass } from "@fediflow/contracts";
-import type { HostStandings } from "@fediflow/host-view";
-import { partitionOf } from "@fediflow/kafka";
-import { AttemptProgress } from "./attempt-progress";
-import { attemptJob, type AttemptDependencies } from "./deliver";
-import type { HeldLanes } from "./held-lanes";
-import type { HostHolds } from "./host-holds";
-import { nextRetry, type RetryPolicy } from "./retry-policy";
-import { TrialGate, trialVerdictWaitMs } from "./trial-gate";
-import { DeliverySpan } from "./delivery-span";
-import type { ScheduledDelivery, WaitReason } from "./schedule-store";
-import { pruneLane, supersededOutcomes, type PrunedInbox } from "./lane-coalescing";
 import type { CoalescingRule } from "@fediflow/coalescing";
+import type { DeliveryJob, DeliveryReport, OutcomeClass } from "@fediflow/contracts";
+import { attemptJob, type AttemptDependencies, type InboxResult, type RequestAdmission } from "./attempt-job";
+import { AttemptProgress } from "./attempt-progress";
+import { DeliverySpan } from "./delivery-span";
+import { foldAttempt } from "./fold-attempt";
+import type { HostStandingSource } from "./host-admission";
+import { pruneLane, supersededOutcomes, type PrunedInbox } from "./lane-coalescing";
+import type { RetryPolicy } from "./retry-policy";
+import type { ScheduledDelivery, WaitReason, WaitingLanes } from "./waiting-lanes";
 
-export interface WorkerDependencies extends Omit<AttemptDependencies, "holdUntil"> {
-  hosts: HostStandings;
-  holds: HostHolds;
-  held: HeldLanes;
+/** Whether jobs may go to a host (HostAdmission), as the worker asks it. */
+export interface JobAdmission extends RequestAdmission {
+  /** The time the host is closed until (a pause, a Retry-After, a pending trial), or null. */
+  closedUntil(host: string, now: number): number | null;
+  /** The host asked to be left alone until `until` (Retry-After). */
+  honourRetryAfter(host: string, until: number): void;
+}
+
+export interface WorkerDependencies extends AttemptDependencies {
+  hosts: HostStandingSource;
+  admission: JobAdmission;
+  /** The schedule, with the lanes that have deliveries waiting in it. */
+  waiting: WaitingLanes;
   retryPolicy: RetryPolicy;
-  /** Partitions of the deliveries topic (to place a host's waiting rows). */
-  partitions: number;
   /** Jobs of one host attempted at once by this process before more wait in the schedule. */
   hostBacklog: number;
   /** How long an overflowing job waits before it is tried again, ms. */
@@ -40,68 +44,77 @@ export const laneOf = (job: DeliveryJob): string => `${job.host} ${job.objectId 
 
 type Origin = { kind: "stream" } | { kind: "schedule"; row: ScheduledDelivery };
 
+/** What happens to a job before any request: it is attempted, settled without one, or waits. */
+type Decision =
+  { kind: "attempt" } | { kind: "settle"; outcome: OutcomeClass; reason: string } | { kind: "wait"; at: number; reason: WaitReason };
+
+/** A stream job queued behind a running one that lost inboxes to it: what it still sends. */
+interface Pruned {
+  inboxes: string[];
+  pruned: PrunedInbox[];
+}
+
 /** Scheduled rows behind a head that coalescing looks at; more wait for a later head. */
 const lookahead = 500;
 const reactions = new Set(["Like", "Announce", "EmojiReact"]);
 
 /**
  * Decides what happens to each delivery job, whether it came from Kafka or from the schedule:
- * skipped (blocked host), parked (dead host), held (paused or asked to wait), deferred (the
+ * skipped (blocked host), parked (dead host), kept waiting (paused or asked to wait), deferred (the
  * host already has its share of this process) or attempted; then reports every outcome and
  * schedules what must be tried again, keeping each lane's order.
  */
 export class DeliveryWorker {
   private readonly backlog = new Map<string, number>();
-  private readonly trials = new TrialGate();
-  /** Stream jobs queued behind a running one that lost inboxes to it, reported when they run. */
-  private readonly pruned = new WeakMap<DeliveryJob, PrunedInbox[]>();
+  /** Queued stream jobs that lost inboxes to a job ahead of them, reported when they run. */
+  private readonly pruned = new WeakMap<DeliveryJob, Pruned>();
 
   constructor(private readonly deps: WorkerDependencies) {}
 
   /**
-   * A job from the deliveries topic; `behind` lists the jobs of its lane consumed after it and
-   * not yet started, oldest first.
+   * A job from the deliveries topic, and the partition it came from (where its lane's waiting
+   * rows are placed); `behind` lists the jobs of its lane consumed after it and not yet started,
+   * oldest first (the very objects handed over later).
    */
-  async handle(job: DeliveryJob, behind: () => DeliveryJob[] = () => []): Promise<void> {
-    const lane = laneOf(job);
-    const partition = partitionOf(job.host, this.deps.partitions);
-    const earlier = this.pruned.get(job);
+  async handle(consumed: DeliveryJob, partition: number, behind: () => DeliveryJob[] = () => []): Promise<void> {
+    const lane = laneOf(consumed);
+    let job = this.remaining(consumed);
+    const earlier = this.pruned.get(consumed);
     if (earlier) {
-      await this.reportSuperseded(job, earlier);
-      this.pruned.delete(job);
+      await this.reportSuperseded(consumed, earlier.pruned);
+      this.pruned.delete(consumed);
     }
     if (job.inboxes.length === 0) return;
     // An earlier delivery of this lane is waiting: this one waits behind it (and is coalesced
     // when it comes to the front).
-    if (this.deps.held.isHeld(partition, lane)) return this.deps.held.append(partition, lane, job, this.deps.clock(), "queued");
-    let head = job;
+    if (this.deps.waiting.isWaiting(partition, lane)) return this.deps.waiting.append(partition, lane, job, this.deps.clock(), "queued");
     if (this.deps.coalescing) {
-      const pruning = pruneLane(job, behind().filter((queued) => queued.inboxes.length > 0), (queued) => queued);
+      const queued = behind().filter((later) => this.remaining(later).inboxes.length > 0);
+      const pruning = pruneLane(job, queued, (later) => this.remaining(later));
       for (const later of pruning.behind) {
-        // The queued job is the very object the consumer hands over later: it runs with what is left.
-        later.member.inboxes = later.inboxes;
-        this.pruned.set(later.member, [...(this.pruned.get(later.member) ?? []), ...later.pruned]);
+        const pruned = [...(this.pruned.get(later.member)?.pruned ?? []), ...later.pruned];
+        this.pruned.set(later.member, { inboxes: later.inboxes, pruned });
       }
       if (pruning.head.pruned.length > 0) {
         await this.reportSuperseded(job, pruning.head.pruned);
         if (pruning.head.inboxes.length === 0) return;
-        head = { ...job, inboxes: pruning.head.inboxes };
+        job = { ...job, inboxes: pruning.head.inboxes };
       }
     }
-    return this.process(head, lane, partition, { kind: "stream" });
+    return this.process(job, lane, partition, { kind: "stream" });
   }
 
   /** A scheduled job whose time has come (the head of its lane). */
   async runScheduled(row: ScheduledDelivery): Promise<void> {
+    const origin = { kind: "schedule" as const, row };
     let job = row.job;
     if (this.deps.coalescing) {
-      const origin = { kind: "schedule" as const, row };
-      const behind = await this.deps.held.behind(row.lane, row.id, lookahead);
+      const behind = await this.deps.waiting.behind(row.lane, row.id, lookahead);
       const pruning = pruneLane(job, behind, (waiting) => waiting.job);
       for (const later of pruning.behind) {
         await this.reportSuperseded(later.member.job, later.pruned);
-        if (later.inboxes.length === 0) await this.deps.held.remove(row.partition, row.lane, later.member.id);
-        else await this.deps.held.shrink(later.member.id, { ...later.member.job, inboxes: later.inboxes });
+        if (later.inboxes.length === 0) await this.deps.waiting.remove(row.partition, row.lane, later.member.id);
+        else await this.deps.waiting.shrink(later.member.id, { ...later.member.job, inboxes: later.inboxes });
       }
       if (pruning.head.pruned.length > 0) {
         await this.reportSuperseded(job, pruning.head.pruned);
@@ -109,151 +122,87 @@ export class DeliveryWorker {
         job = { ...job, inboxes: pruning.head.inboxes };
       }
     }
-    return this.process(job, row.lane, row.partition, { kind: "schedule", row });
+    return this.process(job, row.lane, row.partition, origin);
   }
 
-  /**
-   * The time a host must wait until, or null: the breaker's pause, the host's Retry-After, or a
-   * trial whose verdict is still pending.
-   */
-  holdUntil(host: string, now: number): number | null {
-    const paused = this.deps.hosts.of(host).pausedUntil;
-    const held = this.deps.holds.heldUntil(host, now);
-    let until = Math.max(paused !== null && paused > now ? paused : 0, held ?? 0);
-    if (paused !== null && paused <= now && this.onTrial(host) && this.trials.isTaken(host, paused))
-      until = Math.max(until, now + trialVerdictWaitMs);
-    return until > now ? until : null;
-  }
-
-  /** Like holdUntil, for one request about to be sent: on trial, the first one takes the trial. */
-  admitRequest(host: string, now: number): number | null {
-    const until = this.holdUntil(host, now);
-    if (until !== null) return until;
-    const paused = this.deps.hosts.of(host).pausedUntil;
-    if (paused !== null && this.onTrial(host) && !this.trials.take(host, paused)) return now + trialVerdictWaitMs;
-    return null;
-  }
-
-  /** Requests a host may have in flight: one while its circuit breaker is on trial. */
-  onTrial(host: string): boolean {
-    const standing = this.deps.hosts.of(host);
-    return standing.state === "failing" && standing.pausedUntil !== null;
-  }
-
+  /** Decide, attempt, fold the results, report them, and schedule what must wait. */
   private async process(job: DeliveryJob, lane: string, partition: number, origin: Origin): Promise<void> {
     const { deps } = this;
-    const now = deps.clock();
-    const standing = deps.hosts.of(job.host);
-    if (standing.state === "blocked") return this.settle(job, lane, partition, origin, "blocked", "host is blocked");
-    if (standing.state === "dead") return this.settle(job, lane, partition, origin, "parked", "host is dead");
-    // A reaction first waits in the schedule, where an Undo arriving meanwhile cancels it.
-    if (this.deps.reactionHoldMs > 0 && origin.kind === "stream" && job.attempt === 1 && reactions.has(job.activityType)) {
-      return this.wait(job, lane, partition, origin, now + this.deps.reactionHoldMs, "reaction-hold");
-    }
-    const until = this.holdUntil(job.host, now);
-    if (until !== null) {
-      return this.wait(job, lane, partition, origin, until, standing.pausedUntil === until ? "paused" : "retry-after");
-    }
-    if ((this.backlog.get(job.host) ?? 0) >= deps.hostBacklog) {
-      return this.wait(job, lane, partition, origin, now + deps.overflowDelayMs, "overflow");
-    }
+    const startedAt = deps.clock();
+    const decision = this.decide(job, origin, startedAt);
+    if (decision.kind === "settle") return this.settle(job, lane, partition, origin, decision.outcome, decision.reason);
+    if (decision.kind === "wait") return this.wait(job, lane, partition, origin, decision.at, decision.reason);
 
-    this.backlog.set(job.host, (this.backlog.get(job.host) ?? 0) + 1);
     const span = new DeliverySpan(job, origin.kind === "schedule");
-    const firstAttemptAt = job.firstAttemptAt ?? now;
+    const attempted = { ...job, firstAttemptAt: job.firstAttemptAt ?? startedAt };
     const progress = new AttemptProgress();
-    const reportProgress = () =>
-      progress.flush((settled) => this.report({ ...this.fields(job), firstAttemptAt, outcomes: settled, at: new Date(deps.clock()).toISOString() }));
-    const progressTimer = deps.progressReportMs ? setInterval(() => void reportProgress(), deps.progressReportMs) : undefined;
-    let results;
-    try {
-      results = await span.run(() =>
-        attemptJob(job, {
-          ...deps,
-          holdUntil: (host, at) => this.admitRequest(host, at),
-          onAttempted: (result) =>
-            progress.add({ inbox: result.inbox, outcome: result.classified.outcome, status: result.classified.status, reason: result.classified.reason, durationMs: result.durationMs }),
-        }),
-      );
-    } finally {
-      clearInterval(progressTimer);
-      const left = (this.backlog.get(job.host) ?? 1) - 1;
-      if (left === 0) this.backlog.delete(job.host);
-      else this.backlog.set(job.host, left);
-    }
-    await progress.idle();
-
+    const results = await span.run(() => this.attempt(attempted, progress));
     const finishedAt = deps.clock();
-    const outcomes: InboxOutcome[] = [];
-    const again: string[] = [];
-    let retryAt: number | null = null;
-    let deferredUntil = 0;
-    for (const result of results) {
-      if (result.kind === "deferred") {
-        again.push(result.inbox);
-        deferredUntil = Math.max(deferredUntil, result.until);
-        continue;
-      }
-      const { classified, durationMs } = result;
-      if (classified.retryAt !== null) deps.holds.hold(job.host, classified.retryAt);
-      outcomes.push({ inbox: result.inbox, outcome: classified.outcome, status: classified.status, reason: classified.reason, durationMs });
-      if (classified.outcome === "retrying") {
-        again.push(result.inbox);
-        if (classified.retryAt !== null) retryAt = Math.max(retryAt ?? 0, classified.retryAt);
-      }
-    }
-
+    const { outcomes, next, retryAfter } = foldAttempt(attempted, results, deps.retryPolicy, finishedAt, deps.random);
+    if (retryAfter !== null) deps.admission.honourRetryAfter(job.host, retryAfter);
     const attemptSpan = span.finish(outcomes, outcomes.find((outcome) => outcome.reason)?.reason ?? null);
-    let next: { job: DeliveryJob; at: number; reason: WaitReason } | null = null;
-    if (again.length > 0) {
-      const retried = outcomes.some((outcome) => outcome.outcome === "retrying");
-      const decision = retried
-        ? nextRetry(deps.retryPolicy, job.attempt, firstAttemptAt, finishedAt, retryAt, deps.random)
-        : { kind: "retry" as const, at: deferredUntil };
-      if (decision.kind === "expired") {
-        for (const outcome of outcomes) {
-          if (outcome.outcome === "retrying")
-            Object.assign(outcome, { outcome: "expired", reason: `${outcome.reason}; ${decision.reason}` });
-        }
-        // Deferred inboxes were never tried this time: they go on waiting.
-        const deferred = results.filter((r) => r.kind === "deferred").map((r) => r.inbox);
-        if (deferred.length > 0) {
-          next = {
-            job: { ...job, inboxes: deferred, firstAttemptAt, trace: span.retryTrace(attemptSpan) },
-            at: deferredUntil,
-            reason: "paused",
-          };
-        }
-      } else {
-        const at = Math.max(decision.at, deferredUntil);
-        next = {
-          job: {
-            ...job,
-            inboxes: again,
-            attempt: retried ? job.attempt + 1 : job.attempt,
-            firstAttemptAt,
-            trace: span.retryTrace(attemptSpan),
-          },
-          at,
-          reason: retryAt !== null ? "retry-after" : retried ? "retry" : "paused",
-        };
-      }
-    }
 
+    // Inboxes a progress report already settled are left out of the attempt's own report.
     const unreported = outcomes.filter((outcome) => !progress.reported.has(outcome.inbox));
     if (unreported.length > 0) {
       // The retry's time, so the per-inbox API can say when a pending inbox is tried next.
       const retrying = next !== null && unreported.some((outcome) => outcome.outcome === "retrying");
       await this.report({
-        ...this.fields(job),
-        firstAttemptAt,
+        ...this.fields(attempted),
         outcomes: unreported,
         at: new Date(finishedAt).toISOString(),
         ...(retrying && next ? { nextAttemptAt: new Date(next.at).toISOString() } : {}),
       });
     }
-    if (next) await this.wait(next.job, lane, partition, origin, next.at, next.reason);
+    if (next) await this.wait({ ...next.job, trace: span.retryTrace(attemptSpan) }, lane, partition, origin, next.at, next.reason);
     else await this.done(lane, partition, origin);
+  }
+
+  private decide(job: DeliveryJob, origin: Origin, now: number): Decision {
+    const standing = this.deps.hosts.of(job.host);
+    if (standing.state === "blocked") return { kind: "settle", outcome: "blocked", reason: "host is blocked" };
+    if (standing.state === "dead") return { kind: "settle", outcome: "parked", reason: "host is dead" };
+    // A reaction first waits in the schedule, where an Undo arriving meanwhile cancels it.
+    if (this.deps.reactionHoldMs > 0 && origin.kind === "stream" && job.attempt === 1 && reactions.has(job.activityType)) {
+      return { kind: "wait", at: now + this.deps.reactionHoldMs, reason: "reaction-hold" };
+    }
+    const until = this.deps.admission.closedUntil(job.host, now);
+    if (until !== null) return { kind: "wait", at: until, reason: standing.pausedUntil === until ? "paused" : "retry-after" };
+    if ((this.backlog.get(job.host) ?? 0) >= this.deps.hostBacklog) {
+      return { kind: "wait", at: now + this.deps.overflowDelayMs, reason: "overflow" };
+    }
+    return { kind: "attempt" };
+  }
+
+  /**
+   * Sends the job, counting it against its host's backlog meanwhile; a long attempt reports
+   * the inboxes it settles as it goes, so a message replayed after a crash finds them settled.
+   */
+  private async attempt(job: DeliveryJob, progress: AttemptProgress): Promise<InboxResult[]> {
+    const { deps } = this;
+    const reportProgress = () =>
+      progress.flush((settled) => this.report({ ...this.fields(job), outcomes: settled, at: new Date(deps.clock()).toISOString() }));
+    const timer = deps.progressReportMs ? setInterval(() => void reportProgress(), deps.progressReportMs) : undefined;
+    this.backlog.set(job.host, (this.backlog.get(job.host) ?? 0) + 1);
+    try {
+      return await attemptJob(job, {
+        ...deps,
+        onAttempted: ({ inbox, classified, durationMs }) =>
+          progress.add({ inbox, outcome: classified.outcome, status: classified.status, reason: classified.reason, durationMs }),
+      });
+    } finally {
+      clearInterval(timer);
+      const left = (this.backlog.get(job.host) ?? 1) - 1;
+      if (left === 0) this.backlog.delete(job.host);
+      else this.backlog.set(job.host, left);
+      await progress.idle();
+    }
+  }
+
+  /** What a consumed job still sends: fewer inboxes when a job ahead of it made some pointless. */
+  private remaining(job: DeliveryJob): DeliveryJob {
+    const pruned = this.pruned.get(job);
+    return pruned ? { ...job, inboxes: pruned.inboxes } : job;
   }
 
   /** Reports every inbox of the job with one outcome and takes it out of its lane. */
@@ -275,12 +224,12 @@ export class DeliveryWorker {
 
   /** Puts the job in the schedule: at the front of its lane when it already was the head. */
   private async wait(job: DeliveryJob, lane: string, partition: number, origin: Origin, at: number, reason: WaitReason): Promise<void> {
-    if (origin.kind === "schedule") await this.deps.held.postpone(origin.row.id, job, at, reason);
-    else await this.deps.held.append(partition, lane, job, at, reason);
+    if (origin.kind === "schedule") await this.deps.waiting.postpone(origin.row.id, job, at, reason);
+    else await this.deps.waiting.append(partition, lane, job, at, reason);
   }
 
   private async done(lane: string, partition: number, origin: Origin): Promise<void> {
-    if (origin.kind === "schedule") await this.deps.held.complete(partition, lane, origin.row.id, this.deps.clock());
+    if (origin.kind === "schedule") await this.deps.waiting.complete(partition, lane, origin.row.id, this.deps.clock());
   }
 
   private async reportSuperseded(job: DeliveryJob, pruned: PrunedInbox[]): Promise<void> {

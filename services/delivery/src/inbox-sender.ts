@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import type { SigningKey } from "@fediflow/actor-keys";
+import type { SigningKey } from "@fediflow/signing-keys";
 import { cavageSignature, rfc9421Headers, signedPostHeaders } from "@fediflow/activitypub";
 import { destinationUrl, discardCapped, type Dispatcher } from "@fediflow/remote-http";
-import type { ActivityBody } from "./activity-bodies";
+import type { ActivityBody, InboxPoster } from "./attempt-job";
 import type { AttemptResult } from "./classify-outcome";
 import { otherScheme, refusedSignature, type SignatureScheme, type SignatureSchemes } from "./signature-schemes";
 
@@ -21,7 +21,7 @@ export function deliveryId(activityId: string, inbox: string): string {
 }
 
 /** Signs and POSTs one activity to one inbox; reports the response or the error, never throws. */
-export class InboxSender {
+export class InboxSender implements InboxPoster {
   /** Second knocks made, and how many found the other scheme accepted. */
   secondKnocks = 0;
   secondKnocksAccepted = 0;

@@ -1,6 +1,6 @@
 import { KeyEncryptionKeys } from "@fediflow/activitypub";
-import { SigningKeys } from "@fediflow/actor-keys";
-import { topics } from "@fediflow/contracts";
+import { SigningKeys } from "@fediflow/signing-keys";
+import { consumerGroups, hostViewGroupPrefixes, topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
 import { ParallelConsumer, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
@@ -10,8 +10,7 @@ import { closeServer, createMetricsRegistry, exitOnFailure, onShutdown, startOps
 import { ActivityBodies } from "./activity-bodies";
 import { loadDeliveryConfig } from "./config";
 import { DeliveryWorker, laneOf } from "./delivery-worker";
-import { HeldLanes } from "./held-lanes";
-import { HostHolds } from "./host-holds";
+import { HostAdmission } from "./host-admission";
 import { HostLimiter } from "./host-limiter";
 import { InboxSender } from "./inbox-sender";
 import { deliveryMetrics } from "./metrics";
@@ -19,6 +18,7 @@ import { ScheduleStore } from "./schedule-store";
 import { Scheduler } from "./scheduler";
 import { SettledInboxes, unsettledInboxes } from "./settled-inboxes";
 import { SignatureSchemes } from "./signature-schemes";
+import { WaitingLanes } from "./waiting-lanes";
 
 async function main(): Promise<void> {
   // 1. Configuration and logs.
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   });
   const kafka = kafkaForService(config, "delivery", logger);
   const producer = await TopicProducer.connect(kafka);
-  const hosts = new HostView(kafka, logger, "fediflow-delivery-hosts");
+  const hosts = new HostView(kafka, logger, hostViewGroupPrefixes.delivery);
   await hosts.start();
   const agent = createRemoteAgent({
     allowPrivateNetworks: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
@@ -43,13 +43,14 @@ async function main(): Promise<void> {
     connectionsPerOrigin: config.FEDIFLOW_DELIVERY_HOST_CONNECTIONS,
   });
   const schedule = new ScheduleStore(pool);
-  const held = new HeldLanes(schedule);
+  const waiting = new WaitingLanes(schedule);
   const registry = createMetricsRegistry("delivery");
 
-  // 3. The worker: sends, reports, schedules what must wait.
-  let worker: DeliveryWorker;
+  // 3. Admission (may a request go to a host now?), shared by the limiter and the worker; the
+  // worker sends, reports, and schedules what must wait.
+  const admission = new HostAdmission(hosts);
   const limiter = new HostLimiter(
-    (host) => (worker.onTrial(host) ? 1 : config.FEDIFLOW_DELIVERY_HOST_CONCURRENCY),
+    (host) => (admission.onTrial(host) ? 1 : config.FEDIFLOW_DELIVERY_HOST_CONCURRENCY),
     config.FEDIFLOW_DELIVERY_CONCURRENCY,
     config.FEDIFLOW_DELIVERY_HOST_RATE_LIMIT,
     config.FEDIFLOW_DELIVERY_PATIENCE_MS,
@@ -63,27 +64,22 @@ async function main(): Promise<void> {
     schemes: new SignatureSchemes(config.FEDIFLOW_SIGNATURE_SCHEME, new Set(config.FEDIFLOW_RFC9421_HOSTS)),
   });
   const metrics = deliveryMetrics(registry, { limiter, schedule, sender });
-  worker = new DeliveryWorker({
+  const worker = new DeliveryWorker({
     bodies: new ActivityBodies(pool, config.FEDIFLOW_DELIVERY_BODY_CACHE_SIZE),
     keys: new SigningKeys(pool, KeyEncryptionKeys.fromBase64(config.FEDIFLOW_KEY_ENCRYPTION_KEY, config.FEDIFLOW_KEY_ENCRYPTION_KEYS_PREVIOUS)),
     sender,
     limiter,
     hosts,
-    holds: new HostHolds(),
-    held,
+    admission,
+    waiting,
     retryPolicy: {
       baseMs: config.FEDIFLOW_RETRY_BASE_MS,
       maxDelayMs: config.FEDIFLOW_RETRY_MAX_DELAY_MS,
       horizonMs: config.FEDIFLOW_RETRY_HORIZON_MS,
     },
-    partitions: topics.deliveries.partitions,
     hostBacklog: config.FEDIFLOW_DELIVERY_HOST_BACKLOG,
     overflowDelayMs: Math.ceil(config.FEDIFLOW_DELIVERY_REQUEST_TIMEOUT_MS / 2),
-    report: (reports) =>
-      producer.send(
-        topics.outcomes,
-        reports.map((report) => ({ key: report.host, value: report })),
-      ),
+    report: (reports) => producer.send(topics.outcomes, reports),
     onReport: metrics.recordReport,
     coalescing: config.FEDIFLOW_COALESCING,
     reactionHoldMs: config.FEDIFLOW_REACTION_HOLD_MS,
@@ -98,7 +94,7 @@ async function main(): Promise<void> {
   const settled = new SettledInboxes(pool);
   const consumer = new ParallelConsumer({
     kafka,
-    groupId: "fediflow-delivery",
+    groupId: consumerGroups.delivery,
     topic: topics.deliveries,
     timing: consumerTiming(config),
     logger,
@@ -106,16 +102,16 @@ async function main(): Promise<void> {
     laneOf: (message) => laneOf(message.value),
     handle: async (message, behind) => {
       if (message.mayBeRedelivered) message.value.inboxes = unsettledInboxes(message.value, await settled.of(message.value));
-      await worker.handle(message.value, () => behind().map((queued) => queued.value));
+      await worker.handle(message.value, message.partition, () => behind().map((queued) => queued.value));
     },
-    onPartitionAssigned: (partition) => held.assign(partition),
-    onPartitionRevoked: (partition) => held.revoke(partition),
+    onPartitionAssigned: (partition) => waiting.assign(partition),
+    onPartitionRevoked: (partition) => waiting.revoke(partition),
   });
   const scheduler = new Scheduler({
     store: schedule,
     partitions: () => {
       const owned = new Set(consumer.ownedPartitions());
-      return held.ready().filter((partition) => owned.has(partition));
+      return waiting.ready().filter((partition) => owned.has(partition));
     },
     run: (row) => worker.runScheduled(row),
     logger,

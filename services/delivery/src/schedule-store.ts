@@ -1,16 +1,6 @@
 import { DeliveryJobSchema, type DeliveryJob } from "@fediflow/contracts";
 import { inTransaction, type Pool, type PoolClient } from "@fediflow/postgres";
-
-export type WaitReason = "retry" | "retry-after" | "paused" | "overflow" | "queued" | "reaction-hold";
-
-export interface ScheduledDelivery {
-  id: number;
-  partition: number;
-  lane: string;
-  reason: WaitReason;
-  job: DeliveryJob;
-  dueAt: number;
-}
+import type { ScheduleRows, ScheduledDelivery, WaitReason } from "./waiting-lanes";
 
 interface Row {
   id: number;
@@ -48,7 +38,7 @@ export const claimDueSql = `UPDATE delivery_schedule SET claimed_until = to_time
  * Deliveries that wait, in PostgreSQL (table delivery_schedule): a lane's rows run one by one
  * in the order they were added; only its head is ever due.
  */
-export class ScheduleStore {
+export class ScheduleStore implements ScheduleRows {
   constructor(private readonly pool: Pool) {}
 
   /** Adds a job at the end of its lane; it runs at dueAt or once it is the lane's head, whichever is later. */
@@ -114,8 +104,8 @@ export class ScheduleStore {
     });
   }
 
-  /** Rows per lane held in a partition (loaded when the partition is assigned). */
-  async heldLanes(partition: number): Promise<Map<string, number>> {
+  /** Rows per lane waiting in a partition (loaded when the partition is assigned). */
+  async waitingLanes(partition: number): Promise<Map<string, number>> {
     const result = await this.pool.query<{ lane: string; rows: number }>(
       "SELECT lane, count(*)::int AS rows FROM delivery_schedule WHERE partition = $1 GROUP BY lane",
       [partition],

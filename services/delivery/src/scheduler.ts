@@ -1,9 +1,14 @@
 import type { Logger } from "@fediflow/logging";
-import { Lanes } from "@fediflow/kafka";
-import type { ScheduleStore, ScheduledDelivery } from "./schedule-store";
+import { Lanes } from "@fediflow/runtime";
+import type { ScheduledDelivery } from "./waiting-lanes";
+
+/** Due lane heads, claimed for a lease (ScheduleStore). */
+export interface DueDeliveries {
+  claimDue(partitions: number[], now: number, limit: number, leaseMs: number): Promise<ScheduledDelivery[]>;
+}
 
 export interface SchedulerOptions {
-  store: ScheduleStore;
+  store: DueDeliveries;
   /** Partitions whose scheduled rows this process runs (owned and loaded). */
   partitions(): number[];
   run(delivery: ScheduledDelivery): Promise<void>;

@@ -1,9 +1,5 @@
 import type { Pool } from "@fediflow/postgres";
-import type { ActivityRef } from "./dispose-batch";
-
-export interface ActivityAudience extends ActivityRef {
-  audience: { followers: boolean; actors: string[]; inboxes: string[] };
-}
+import type { ActivityAudience } from "./fan-out";
 
 /** Reads what fan-out needs of a stored activity: who it is from, what about, and to whom. */
 export async function readActivity(pool: Pool, id: string): Promise<ActivityAudience | null> {

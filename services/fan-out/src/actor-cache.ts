@@ -1,4 +1,4 @@
-import type { SigningKey } from "@fediflow/actor-keys";
+import type { SigningKey } from "@fediflow/signing-keys";
 import type { Logger } from "@fediflow/logging";
 import type { Redis } from "@fediflow/redis";
 import type { ActorInboxes } from "./actor-document";

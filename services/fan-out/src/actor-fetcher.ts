@@ -1,5 +1,5 @@
 import { cavageSignature } from "@fediflow/activitypub";
-import type { SigningKey } from "@fediflow/actor-keys";
+import type { SigningKey } from "@fediflow/signing-keys";
 import { destinationUrl, readCapped, type Dispatcher } from "@fediflow/remote-http";
 import { UnresolvableActor, inboxesOf, type ActorInboxes } from "./actor-document";
 

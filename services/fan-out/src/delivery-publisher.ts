@@ -18,17 +18,15 @@ export function deliveryPublisher(
 ): (jobs: DeliveryJob[], reports: DeliveryReport[]) => Promise<void> {
   const published = new LRUCache<string, number>({ max: 10_000 });
   return async (jobs, reports) => {
-    const messages = jobs.map((job) => {
+    const untraced = new Set<DeliveryJob>();
+    for (const job of jobs) {
       const count = published.get(job.activityId) ?? 0;
       published.set(job.activityId, count + 1);
-      return { key: job.host, value: job, headers: count < tracedHostsPerActivity ? undefined : unsampledHeaders() };
-    });
+      if (count >= tracedHostsPerActivity) untraced.add(job);
+    }
     await Promise.all([
-      producer.send(topics.deliveries, messages),
-      producer.send(
-        topics.outcomes,
-        reports.map((report) => ({ key: report.host, value: report })),
-      ),
+      producer.send(topics.deliveries, jobs, (job) => (untraced.has(job) ? unsampledHeaders() : undefined)),
+      producer.send(topics.outcomes, reports),
     ]);
   };
 }

@@ -1,5 +1,5 @@
 import { hostOf, parseRemoteUrl } from "@fediflow/activitypub";
-import type { SigningKey } from "@fediflow/actor-keys";
+import type { SigningKey } from "@fediflow/signing-keys";
 import type { HostStandings } from "@fediflow/host-view";
 import { UnresolvableActor, deliveryInboxOf, type ActorInboxes } from "./actor-document";
 import { sortTargets, type Target } from "./fold-inboxes";

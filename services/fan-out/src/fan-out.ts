@@ -1,11 +1,37 @@
 import type { ActivityAccepted, DeliveryJob, DeliveryReport } from "@fediflow/contracts";
 import type { HostStandings } from "@fediflow/host-view";
 import type { Logger } from "@fediflow/logging";
-import type { ActivityAudience } from "./activity-reader";
-import { disposeBatch, settledReport } from "./dispose-batch";
+import { disposeBatch, settledReport, type ActivityRef } from "./dispose-batch";
 import type { ExplicitAudience } from "./explicit-audience";
 import { AudienceMerge, HostFolder, compareTargets, type HostBatch, type Target } from "./fold-inboxes";
-import { LeaseLost, type Checkpoint, type Claim } from "./progress-store";
+
+/** A stored activity as fan-out reads it: who it is from, what about, and to whom. */
+export interface ActivityAudience extends ActivityRef {
+  audience: { followers: boolean; actors: string[]; inboxes: string[] };
+}
+
+/** How far the fan-out of an activity got: everything up to the cursor is published. */
+export interface Checkpoint {
+  /** The last target published; a resumed fan-out starts strictly after it. Null before the first. */
+  cursor: Target | null;
+  inboxes: number;
+  messages: number;
+}
+
+export type Claim =
+  | { kind: "claimed"; checkpoint: Checkpoint }
+  /** The fan-out finished earlier: a redelivered activity message does nothing. */
+  | { kind: "completed" }
+  /** Another process is fanning it out (a rebalance handed the message on while it worked). */
+  | { kind: "held"; owner: string; expiresInMs: number };
+
+/** This process no longer holds the activity's lease; another one took over. */
+export class LeaseLost extends Error {
+  constructor(readonly activityId: string) {
+    super(`lost the fan-out lease of ${activityId} to another process`);
+    this.name = "LeaseLost";
+  }
+}
 
 /** Fan-out's progress records, fenced by a lease per activity (ProgressStore). */
 export interface FanOutProgress {

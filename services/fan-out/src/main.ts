@@ -1,8 +1,8 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { KeyEncryptionKeys } from "@fediflow/activitypub";
-import { SigningKeys } from "@fediflow/actor-keys";
-import { topics } from "@fediflow/contracts";
+import { SigningKeys } from "@fediflow/signing-keys";
+import { consumerGroups, hostViewGroupPrefixes, topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
 import { ParallelConsumer, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { attributes, trace } from "@fediflow/telemetry";
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const redis = createRedis(config.FEDIFLOW_REDIS_URL, "fediflow-fan-out", config.FEDIFLOW_REDIS_KEY_PREFIX);
   const kafka = kafkaForService(config, "fan-out", logger);
   const producer = await TopicProducer.connect(kafka);
-  const hosts = new HostView(kafka, logger, "fediflow-fan-out-hosts");
+  const hosts = new HostView(kafka, logger, hostViewGroupPrefixes.fanOut);
   await hosts.start();
   const keys = new SigningKeys(pool, KeyEncryptionKeys.fromBase64(config.FEDIFLOW_KEY_ENCRYPTION_KEY, config.FEDIFLOW_KEY_ENCRYPTION_KEYS_PREVIOUS));
   const agent = createRemoteAgent({
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const metrics = fanOutMetrics(registry, hosts, actors);
   const consumer = new ParallelConsumer({
     kafka,
-    groupId: "fediflow-fan-out",
+    groupId: consumerGroups.fanOut,
     timing: consumerTiming(config),
     topic: topics.activities,
     logger,

@@ -1,28 +1,6 @@
 import { inTransaction, type Pool } from "@fediflow/postgres";
+import { LeaseLost, type Checkpoint, type Claim, type FanOutProgress } from "./fan-out";
 import type { Target } from "./fold-inboxes";
-
-/** How far the fan-out of an activity got: everything up to the cursor is published. */
-export interface Checkpoint {
-  /** The last target published; a resumed fan-out starts strictly after it. Null before the first. */
-  cursor: Target | null;
-  inboxes: number;
-  messages: number;
-}
-
-export type Claim =
-  | { kind: "claimed"; checkpoint: Checkpoint }
-  /** The fan-out finished earlier: a redelivered activity message does nothing. */
-  | { kind: "completed" }
-  /** Another process is fanning it out (a rebalance handed the message on while it worked). */
-  | { kind: "held"; owner: string; expiresInMs: number };
-
-/** This process no longer holds the activity's lease; another one took over. */
-export class LeaseLost extends Error {
-  constructor(readonly activityId: string) {
-    super(`lost the fan-out lease of ${activityId} to another process`);
-    this.name = "LeaseLost";
-  }
-}
 
 interface CheckpointRow {
   cursor_host: string | null;
@@ -37,7 +15,7 @@ interface CheckpointRow {
  * died (kill -9) gives the activity up when its lease runs out. Times are PostgreSQL's, so
  * clocks of different pods never have to agree.
  */
-export class ProgressStore {
+export class ProgressStore implements FanOutProgress {
   constructor(
     private readonly pool: Pool,
     /** Names this process in leases. */

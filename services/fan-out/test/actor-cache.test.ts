@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SigningKey } from "@fediflow/actor-keys";
+import type { SigningKey } from "@fediflow/signing-keys";
 import { FakeFediverse } from "@fediflow/fake-fediverse";
 import { createLogger } from "@fediflow/logging";
 import { createRedis, type Redis } from "@fediflow/redis";

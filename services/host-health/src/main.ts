@@ -1,7 +1,7 @@
 import { grpcTlsFiles } from "@fediflow/config";
-import { topics, type DeliveryReport } from "@fediflow/contracts";
+import { consumerGroups, topics, type DeliveryReport } from "@fediflow/contracts";
 import { startGrpcServer } from "@fediflow/grpc";
-import { TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { BatchConsumer, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRedis, redisReachable } from "@fediflow/redis";
@@ -15,7 +15,8 @@ import { hostWebhookEvents } from "./host-webhooks";
 import type { HealthPolicy } from "./host-state";
 import { hostHealthMetrics } from "./metrics";
 import { probeHost } from "./nodeinfo-probe";
-import { healthConsumer } from "./outcome-consumer";
+import { recordOutcomes } from "./health-outcomes";
+import type { PrunedParked } from "./park-coalescing";
 import { ParkedStore } from "./parked-store";
 import { Prober } from "./prober";
 import { Replayer } from "./replayer";
@@ -54,13 +55,9 @@ async function main(): Promise<void> {
   const book = new HostBook(
     pool,
     redis,
-    (events) =>
-      producer.send(
-        topics.hostEvents,
-        events.map((event) => ({ key: event.host, value: event })),
-      ),
+    (events) => producer.send(topics.hostEvents, events),
     readPool,
-    (changes, now) => producer.send(topics.webhookEvents, hostWebhookEvents(changes, now).map((event) => ({ key: event.data.host as string, value: event }))),
+    (changes, now) => producer.send(topics.webhookEvents, hostWebhookEvents(changes, now)),
   );
   const park = new ParkedStore(pool);
   const agent = createRemoteAgent({
@@ -74,24 +71,29 @@ async function main(): Promise<void> {
   // 3. The outcome consumer that feeds every host's state machine and the park, the prober of
   //    dead hosts, and the replay of revived hosts' parked deliveries.
   const coalesced = new Map<string, number>();
-  const settle = (reports: DeliveryReport[]) => producer.send(topics.outcomes, reports.map((report) => ({ key: report.host, value: report })));
   const attempts = new AttemptLog(redis, config.FEDIFLOW_HOST_ATTEMPTS_KEPT, config.FEDIFLOW_HOST_ATTEMPTS_TTL_MS);
-  const consumer = healthConsumer(
-    kafka,
+  const settle = (reports: DeliveryReport[]) => producer.send(topics.outcomes, reports);
+  const outcomes = {
     book,
     park,
     policy,
-    logger,
     clock,
-    consumerTiming(config),
-    {
+    attempts,
+    coalesced: {
       settle,
-      count: (pruned) => {
+      count: (pruned: PrunedParked[]) => {
         for (const { rule } of pruned) coalesced.set(rule, (coalesced.get(rule) ?? 0) + 1);
       },
     },
-    attempts,
-  );
+  };
+  const consumer = new BatchConsumer({
+    kafka,
+    groupId: consumerGroups.hostHealth,
+    topic: topics.outcomes,
+    logger,
+    timing: consumerTiming(config),
+    handleBatch: (messages) => recordOutcomes(messages.map((message) => message.value), outcomes),
+  });
   await consumer.start();
   const prober = new Prober(
     pool,

@@ -16,8 +16,8 @@ export interface ReplayPolicy {
 }
 
 export interface ReplayOutlet {
-  sendJobs(jobs: Array<{ key: string; value: DeliveryJob }>): Promise<void>;
-  sendReports(reports: Array<{ key: string; value: DeliveryReport }>): Promise<void>;
+  sendJobs(jobs: DeliveryJob[]): Promise<void>;
+  sendReports(reports: DeliveryReport[]): Promise<void>;
 }
 
 export interface ReplayCounts {
@@ -71,8 +71,8 @@ export class Replayer {
 
   private async send(deliveries: ParkedDelivery[], now: number): Promise<void> {
     const replay = planReplay(deliveries, now, this.policy.maxAgeMs, this.policy.inboxesPerJob);
-    await this.outlet.sendReports(replay.expired.map((report) => ({ key: report.host, value: report })));
-    await this.outlet.sendJobs(replay.jobs.map((job) => ({ key: job.host, value: job })));
+    await this.outlet.sendReports(replay.expired);
+    await this.outlet.sendJobs(replay.jobs);
     const replayed = replay.jobs.reduce((n, job) => n + job.inboxes.length, 0);
     const expired = deliveries.length - replayed;
     this.counts.replayed += replayed;

@@ -1,6 +1,6 @@
 import type { DeliveryReport } from "@fediflow/contracts";
 import { describe, expect, it } from "vitest";
-import { contactsByHost } from "../src/outcome-consumer";
+import { contactsByHost } from "../src/health-outcomes";
 import { parkedDeliveries, planReplay, replayAllowance, spell, type ParkedDelivery } from "../src/parked";
 
 const day = 86_400_000;

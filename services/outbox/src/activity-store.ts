@@ -112,7 +112,7 @@ export class ActivityStore {
       };
       await client.query("INSERT INTO outbox_messages (topic, message_key, payload, headers) VALUES ($1, $2, $3, $4)", [
         topics.activities.name,
-        laneObject ?? id,
+        topics.activities.keyOf(message),
         JSON.stringify(message),
         JSON.stringify(activity.traceContext),
       ]);

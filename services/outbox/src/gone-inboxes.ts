@@ -1,3 +1,4 @@
+import type { DeliveryReport } from "@fediflow/contracts";
 import { parseRemoteUrl } from "@fediflow/activitypub";
 
 /** An inbox that answered 404 or 410 to a delivery of one of the actor's activities. */
@@ -77,4 +78,20 @@ export function goneEntries(outcomes: GoneOutcome[], followers: FollowerBehind[]
     }
   }
   return entries;
+}
+
+/** The 404/410 answers in a batch of reports. */
+export function goneOutcomes(reports: DeliveryReport[]): GoneOutcome[] {
+  return reports.flatMap((report) =>
+    report.outcomes
+      .filter((outcome) => outcome.outcome === "gone")
+      .map((outcome) => ({
+        actorId: report.actorId,
+        inbox: outcome.inbox,
+        host: report.host,
+        status: outcome.status,
+        activityId: report.activityId,
+        at: report.at,
+      })),
+  );
 }

@@ -1,5 +1,6 @@
 import { grpcTlsFiles } from "@fediflow/config";
-import { consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { consumerGroups, topics, type DeliveryReport } from "@fediflow/contracts";
+import { BatchConsumer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { startGrpcServer } from "@fediflow/grpc";
@@ -9,16 +10,16 @@ import { ActivityStore } from "./activity-store";
 import { ActorStore } from "./actor-store";
 import { loadOutboxConfig } from "./config";
 import { GoneFollowerStore } from "./gone-follower-store";
-import { InboxOutcomeStore } from "./inbox-outcomes";
-import { goneFollowersConsumer } from "./gone-followers-consumer";
+import { goneOutcomes } from "./gone-inboxes";
 import { outboxService } from "./grpc-server";
+import { InboxOutcomeStore } from "./inbox-outcomes";
 import { outboxMetrics } from "./metrics";
-import { accountingConsumer } from "./outcome-consumer";
 import { RedriveStore } from "./redrive-store";
 import { WebhookStore } from "./webhook-store";
 import { WebhookSender, webhookEventsConsumer } from "./webhook-sender";
 import { OutboxRelay } from "./relay";
 import { Retention } from "./retention";
+import { countedOutcomes } from "./tally";
 
 async function main(): Promise<void> {
   // 1. Configuration and logs.
@@ -51,7 +52,19 @@ async function main(): Promise<void> {
     pollMs: config.FEDIFLOW_RELAY_POLL_MS,
   });
   await relay.start();
-  const accounting = accountingConsumer(kafka, new AccountingStore(pool), logger, consumerTiming(config));
+  // Two readers of the outcomes topic, each in a group of its own, so the accounting of
+  // activities never waits on the gone-followers feed (nor it on accounting).
+  const outcomesConsumer = (groupId: string, handle: (reports: DeliveryReport[]) => Promise<unknown>) =>
+    new BatchConsumer({
+      kafka,
+      groupId,
+      topic: topics.outcomes,
+      logger,
+      timing: consumerTiming(config),
+      handleBatch: async (messages) => void (await handle(messages.map((message) => message.value))),
+    });
+  const accountingStore = new AccountingStore(pool);
+  const accounting = outcomesConsumer(consumerGroups.outboxAccounting, (reports) => accountingStore.record(countedOutcomes(reports)));
   await accounting.start();
   const retention = new Retention(
     pool,
@@ -64,7 +77,10 @@ async function main(): Promise<void> {
   );
   const sweeping = retention.start(config.FEDIFLOW_RETENTION_INTERVAL_MS);
   const goneFollowers = new GoneFollowerStore(pool);
-  const goneFeed = goneFollowersConsumer(kafka, goneFollowers, logger, consumerTiming(config));
+  const goneFeed = outcomesConsumer(consumerGroups.outboxGoneFollowers, async (reports) => {
+    const added = await goneFollowers.record(goneOutcomes(reports));
+    if (added > 0) logger.info({ added }, "gone followers found");
+  });
   await goneFeed.start();
 
   const webhookPolicy = {

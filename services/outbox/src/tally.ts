@@ -1,4 +1,4 @@
-import type { ListedOutcome, OutcomeClass } from "@fediflow/contracts";
+import type { DeliveryReport, ListedOutcome, OutcomeClass } from "@fediflow/contracts";
 
 /** The status counter an outcome lands in; attempts still under way count nowhere yet. */
 export type Bucket = "delivered" | "failed" | "parked" | "blocked" | "superseded";
@@ -98,3 +98,24 @@ export function tallyOutcomes(incoming: CountedOutcome[], previous: Map<string, 
 }
 
 export const outcomeKey = (activityId: string, inbox: string): string => `${activityId}\n${inbox}`;
+
+/** Flattens reports into one outcome per inbox, in the order they were produced. */
+export function countedOutcomes(reports: DeliveryReport[]): CountedOutcome[] {
+  return reports.flatMap((report) => {
+    // Attempt 0 settles without a request (blocked, parked at fan-out); so does an expired park.
+    const attemptedAt = report.attempt > 0 && !report.parkExpired ? Date.parse(report.at) : null;
+    const nextAttemptAt = report.nextAttemptAt ? Date.parse(report.nextAttemptAt) : null;
+    return report.outcomes.map((outcome) => ({
+      activityId: report.activityId,
+      inbox: outcome.inbox,
+      host: report.host,
+      outcome: outcome.outcome,
+      status: outcome.status,
+      reason: outcome.reason,
+      attempt: report.attempt,
+      attemptedAt: outcome.outcome === "superseded" || outcome.outcome === "discarded" ? null : attemptedAt,
+      nextAttemptAt: outcome.outcome === "retrying" ? nextAttemptAt : null,
+      redriveId: report.redriveId ?? null,
+    }));
+  });
+}

@@ -1,5 +1,5 @@
 import { Webhook } from "standardwebhooks";
-import { topics, type WebhookEvent } from "@fediflow/contracts";
+import { consumerGroups, topics, type WebhookEvent } from "@fediflow/contracts";
 import { BatchConsumer, type ConsumerTiming, type Kafka } from "@fediflow/kafka";
 import type { Logger } from "@fediflow/logging";
 import { webhookVerdict, type WebhookPolicy } from "./webhook-policy";
@@ -9,7 +9,7 @@ import type { DueWebhook, WebhookStore } from "./webhook-store";
 export function webhookEventsConsumer(kafka: Kafka, store: WebhookStore, logger: Logger, timing: ConsumerTiming): BatchConsumer<WebhookEvent> {
   return new BatchConsumer({
     kafka,
-    groupId: "fediflow-outbox-webhooks",
+    groupId: consumerGroups.outboxWebhooks,
     topic: topics.webhookEvents,
     logger,
     timing,

@@ -77,15 +77,12 @@ describe("Apache Kafka on this machine", () => {
     const perRound = 50;
     for (let round = 0; round < rounds; round += 1) {
       const events = Array.from({ length: perRound }, (_, i) => hosts.map((host) => hostEvent(host, round * perRound + i))).flat();
-      await producer.send(
-        topics.hostEvents,
-        events.map((event) => ({ key: event.host, value: event })),
-      );
+      await producer.send(topics.hostEvents, events);
       // A segment rolls on the first write after segment.ms: each round lands in a new one.
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
     // One more write closes the segment holding the newest states; the active one is never cleaned.
-    await producer.send(topics.hostEvents, [{ key: "roll.example", value: hostEvent("roll.example", 0) }]);
+    await producer.send(topics.hostEvents, [hostEvent("roll.example", 0)]);
     await producer.disconnect();
     const newest = (rounds - 1) * perRound + perRound - 1;
 
@@ -105,16 +102,14 @@ describe("Apache Kafka on this machine", () => {
     const spec: TopicSpec<{ n: number; lane: string }> = {
       name: "fediflow.offsets-test",
       key: "one partition",
+      keyOf: () => "k",
       value: z.object({ n: z.number(), lane: z.string() }),
       partitions: 1,
       compacted: false,
     };
     await ensureTopics(kafka, [spec], { replicationFactor: 1 });
     const producer = await TopicProducer.connect(kafka, true);
-    await producer.send(spec, [
-      { key: "k", value: { n: 0, lane: "stuck" } },
-      ...Array.from({ length: 10 }, (_, i) => ({ key: "k", value: { n: 1 + i, lane: `fast-${i}` } })),
-    ]);
+    await producer.send(spec, [{ n: 0, lane: "stuck" }, ...Array.from({ length: 10 }, (_, i) => ({ n: 1 + i, lane: `fast-${i}` }))]);
     await producer.disconnect();
 
     const groupId = `g-${randomUUID()}`;

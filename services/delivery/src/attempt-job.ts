@@ -1,9 +1,6 @@
-import { MissingSigningKey, type SigningKey, type SigningKeys } from "@fediflow/actor-keys";
+import { MissingSigningKey, type SigningKey } from "@fediflow/signing-keys";
 import type { DeliveryJob } from "@fediflow/contracts";
-import type { ActivityBodies, ActivityBody } from "./activity-bodies";
-import { classifyOutcome, type Classified } from "./classify-outcome";
-import type { HostLimiter } from "./host-limiter";
-import type { InboxSender } from "./inbox-sender";
+import { classifyOutcome, type AttemptResult, type Classified } from "./classify-outcome";
 
 /** What became of one inbox in one attempt of a job. */
 export type InboxResult =
@@ -11,14 +8,47 @@ export type InboxResult =
   /** Not sent: the host was paused or asked to wait while this inbox waited for a slot. */
   | { inbox: string; kind: "deferred"; until: number };
 
+/** An activity as it is sent: the body, with its digests computed once per activity. */
+export interface ActivityBody {
+  body: Buffer;
+  /** `Digest` header (draft-cavage), computed once per activity rather than once per request. */
+  digest: string;
+  /** `Content-Digest` header (RFC 9421), likewise once per activity. */
+  contentDigest: string;
+}
+
+/** The stored activity bodies (ActivityBodies); null when the activity is gone. */
+export interface ActivityBodySource {
+  get(activityId: string): Promise<ActivityBody | null>;
+}
+
+/** Actors' signing keys (SigningKeys); rejects with MissingSigningKey when an actor has none. */
+export interface SigningKeySource {
+  get(actorId: string): Promise<SigningKey>;
+}
+
+/** Signs and POSTs one activity to one inbox, never throwing (InboxSender). */
+export interface InboxPoster {
+  post(host: string, inbox: string, activityId: string, body: ActivityBody, key: SigningKey): Promise<AttemptResult>;
+}
+
+/** Runs a request within the host's share of concurrency (HostLimiter). */
+export interface RequestSlots {
+  run<T>(host: string, task: () => Promise<T>): Promise<T>;
+}
+
+/** May one request go to the host now (HostAdmission)? The time to wait until, or null. */
+export interface RequestAdmission {
+  admitRequest(host: string, now: number): number | null;
+}
+
 export interface AttemptDependencies {
-  bodies: ActivityBodies;
-  keys: SigningKeys;
-  sender: InboxSender;
-  limiter: HostLimiter;
+  bodies: ActivityBodySource;
+  keys: SigningKeySource;
+  sender: InboxPoster;
+  limiter: RequestSlots;
+  admission: RequestAdmission;
   clock: () => number;
-  /** When sending to a host must wait, until when; null when it may go now. */
-  holdUntil(host: string, now: number): number | null;
   /** Each inbox's result as soon as its request ends (progress reports of a long attempt). */
   onAttempted?(result: Extract<InboxResult, { kind: "attempted" }>): void;
 }
@@ -53,7 +83,7 @@ async function attemptInbox(
   deps: AttemptDependencies,
 ): Promise<InboxResult> {
   // Checked again once the slot is ours: a pause may have begun while this inbox waited.
-  const until = deps.holdUntil(job.host, deps.clock());
+  const until = deps.admission.admitRequest(job.host, deps.clock());
   if (until !== null) return { inbox, kind: "deferred", until };
   const started = performance.now();
   const result = await deps.sender.post(job.host, inbox, job.activityId, body, key);

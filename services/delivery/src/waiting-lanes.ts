@@ -1,22 +1,49 @@
 import type { DeliveryJob } from "@fediflow/contracts";
-import type { ScheduledDelivery, ScheduleStore, WaitReason } from "./schedule-store";
+
+/** Why a delivery waits in the schedule. */
+export type WaitReason = "retry" | "retry-after" | "paused" | "overflow" | "queued" | "reaction-hold";
+
+/** One row of the schedule: a job waiting in its lane. */
+export interface ScheduledDelivery {
+  id: number;
+  partition: number;
+  lane: string;
+  reason: WaitReason;
+  job: DeliveryJob;
+  dueAt: number;
+}
+
+/**
+ * The schedule's rows, lane by lane (ScheduleStore keeps them in PostgreSQL): a lane's rows run
+ * one by one in the order they were added; only its head is ever due.
+ */
+export interface ScheduleRows {
+  append(partition: number, lane: string, job: DeliveryJob, dueAt: number, reason: WaitReason): Promise<void>;
+  postpone(id: number, job: DeliveryJob, dueAt: number, reason: WaitReason): Promise<void>;
+  complete(id: number, lane: string, now: number): Promise<void>;
+  behind(lane: string, headId: number, limit: number): Promise<ScheduledDelivery[]>;
+  shrink(id: number, job: DeliveryJob): Promise<void>;
+  remove(id: number, lane: string): Promise<void>;
+  /** Rows per lane of a partition. */
+  waitingLanes(partition: number): Promise<Map<string, number>>;
+}
 
 /**
  * Which lanes have deliveries waiting in the schedule, for the partitions this process owns,
- * so a newer message of a held lane queues behind them instead of overtaking. Counts change
- * synchronously before the database write, so no interleaving can see a held lane as free.
+ * so a newer message of a waiting lane queues behind them instead of overtaking. Counts change
+ * synchronously before the database write, so no interleaving can see a waiting lane as free.
  */
-export class HeldLanes {
+export class WaitingLanes {
   private readonly counts = new Map<number, Map<string, number>>();
   private readonly loading = new Map<number, Promise<void>>();
 
-  constructor(private readonly store: ScheduleStore) {}
+  constructor(private readonly store: ScheduleRows) {}
 
-  /** Starts loading a newly owned partition's held lanes. */
+  /** Starts loading a newly owned partition's waiting lanes. */
   assign(partition: number): Promise<void> {
     let pending = this.loading.get(partition);
     if (!pending) {
-      pending = this.store.heldLanes(partition).then((lanes) => {
+      pending = this.store.waitingLanes(partition).then((lanes) => {
         this.counts.set(partition, lanes);
       });
       pending.catch(() => this.loading.delete(partition));
@@ -30,16 +57,16 @@ export class HeldLanes {
     this.loading.delete(partition);
   }
 
-  /** Partitions whose held lanes are known (the scheduler runs only these). */
+  /** Partitions whose waiting lanes are known (the scheduler runs only these). */
   ready(): number[] {
     return [...this.counts.keys()];
   }
 
-  isHeld(partition: number, lane: string): boolean {
+  isWaiting(partition: number, lane: string): boolean {
     return (this.counts.get(partition)?.get(lane) ?? 0) > 0;
   }
 
-  /** Appends to the schedule and counts the lane as held. */
+  /** Appends to the schedule and counts the lane as waiting. */
   async append(partition: number, lane: string, job: DeliveryJob, dueAt: number, reason: WaitReason): Promise<void> {
     this.adjust(partition, lane, 1);
     try {
