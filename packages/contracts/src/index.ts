@@ -1,3 +1,4 @@
 export * from "./topics";
+export * from "./bounded-text";
 export * as outboxRpc from "./gen/fediflow/v1/outbox";
 export * as hostHealthRpc from "./gen/fediflow/v1/host_health";

@@ -4,6 +4,7 @@ import type { ActivityBodies, ActivityBody } from "./activity-bodies";
 import { classifyOutcome, type Classified } from "./classify-outcome";
 import type { HostLimiter } from "./host-limiter";
 import type { InboxSender } from "./inbox-sender";
+import type { RetryPolicy } from "./retry-policy";
 
 /** What became of one inbox in one attempt of a job. */
 export type InboxResult =
@@ -17,6 +18,8 @@ export interface AttemptDependencies {
   sender: InboxSender;
   limiter: HostLimiter;
   clock: () => number;
+  /** Bounds what a server's Retry-After can ask for (maxDelayMs). */
+  retryPolicy: RetryPolicy;
   /** When sending to a host must wait, until when; null when it may go now. */
   holdUntil(host: string, now: number): number | null;
 }
@@ -56,5 +59,5 @@ async function attemptInbox(
   const started = performance.now();
   const result = await deps.sender.post(job.host, inbox, job.activityId, body, key);
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
-  return { inbox, kind: "attempted", classified: classifyOutcome(result, deps.clock()), durationMs };
+  return { inbox, kind: "attempted", classified: classifyOutcome(result, deps.clock(), deps.retryPolicy.maxDelayMs), durationMs };
 }

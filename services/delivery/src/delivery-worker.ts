@@ -4,7 +4,7 @@ import { partitionOf } from "@fediflow/kafka";
 import { attemptJob, type AttemptDependencies } from "./deliver";
 import type { HeldLanes } from "./held-lanes";
 import type { HostHolds } from "./host-holds";
-import { nextRetry, type RetryPolicy } from "./retry-policy";
+import { deferral, nextRetry, type RetryPolicy } from "./retry-policy";
 import { TrialGate, trialVerdictWaitMs } from "./trial-gate";
 import { DeliverySpan } from "./delivery-span";
 import type { ScheduledDelivery, WaitReason } from "./schedule-store";
@@ -149,7 +149,9 @@ export class DeliveryWorker {
     }
     const until = this.holdUntil(job.host, now);
     if (until !== null) {
-      return this.wait(job, lane, partition, origin, until, standing.pausedUntil === until ? "paused" : "retry-after");
+      const waiting = deferral(deps.retryPolicy, job.firstAttemptAt, now, until);
+      if (waiting.kind === "expired") return this.settle(job, lane, partition, origin, "expired", waiting.reason);
+      return this.wait(job, lane, partition, origin, waiting.at, standing.pausedUntil === until ? "paused" : "retry-after");
     }
     if ((this.backlog.get(job.host) ?? 0) >= deps.hostBacklog) {
       return this.wait(job, lane, partition, origin, now + deps.overflowDelayMs, "overflow");
@@ -191,22 +193,23 @@ export class DeliveryWorker {
     let next: { job: DeliveryJob; at: number; reason: WaitReason } | null = null;
     if (again.length > 0) {
       const retried = outcomes.some((outcome) => outcome.outcome === "retrying");
-      const decision = retried
-        ? nextRetry(deps.retryPolicy, job.attempt, firstAttemptAt, finishedAt, retryAt, deps.random)
-        : { kind: "retry" as const, at: deferredUntil };
+      const waiting = deferral(deps.retryPolicy, firstAttemptAt, finishedAt, deferredUntil);
+      const decision = retried ? nextRetry(deps.retryPolicy, job.attempt, firstAttemptAt, finishedAt, retryAt, deps.random) : waiting;
       if (decision.kind === "expired") {
         for (const outcome of outcomes) {
           if (outcome.outcome === "retrying")
             Object.assign(outcome, { outcome: "expired", reason: `${outcome.reason}; ${decision.reason}` });
         }
-        // Deferred inboxes were never tried this time: they go on waiting.
+        // Deferred inboxes were never tried this time: they go on waiting, up to the horizon.
         const deferred = results.filter((r) => r.kind === "deferred").map((r) => r.inbox);
-        if (deferred.length > 0) {
+        if (deferred.length > 0 && waiting.kind === "retry") {
           next = {
             job: { ...job, inboxes: deferred, firstAttemptAt, trace: span.retryTrace(attemptSpan) },
-            at: deferredUntil,
+            at: waiting.at,
             reason: "paused",
           };
+        } else if (waiting.kind === "expired") {
+          for (const inbox of deferred) outcomes.push({ inbox, outcome: "expired", status: null, reason: waiting.reason, durationMs: 0 });
         }
       } else {
         const at = Math.max(decision.at, deferredUntil);

@@ -377,6 +377,11 @@ export class FakeFediverse {
           return 429;
         }
         break;
+      case "retryAfter": {
+        const status = behaviour.status ?? 429;
+        res.writeHead(status, { "retry-after": behaviour.value }).end();
+        return status;
+      }
       case "flaky":
         if (this.random() < behaviour.failureRate) {
           const status = behaviour.status ?? 503;
