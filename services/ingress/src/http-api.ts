@@ -10,7 +10,16 @@ import { nestsDeeperThan } from "./json-depth";
 import { perTokenRateLimit } from "./rate-limit";
 import { goneFollowersRoutes } from "./gone-followers-api";
 import { Problem, problemHandler } from "./problem";
-import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest } from "./validation";
+import {
+  activityBody,
+  actorIdOf,
+  followersBody,
+  parseBody,
+  parseHostParameter,
+  refuseUnstorableText,
+  registerActorBody,
+  requestDigest,
+} from "./validation";
 
 export interface ApiDependencies {
   outbox: outboxRpc.OutboxClient;
@@ -67,6 +76,7 @@ export function createApi(deps: ApiDependencies): Express {
     }
     next();
   });
+  v1.use(refuseUnstorableText);
 
   v1.put("/actors", async (req, res) => {
     requireJson(req);

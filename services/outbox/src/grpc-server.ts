@@ -1,5 +1,5 @@
 import { UnusableKey } from "@fediflow/activitypub";
-import { outboxRpc } from "@fediflow/contracts";
+import { normalIri, outboxRpc } from "@fediflow/contracts";
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, unavailable, unary, type GrpcService } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
 import { attributes, currentTraceHeaders, trace } from "@fediflow/telemetry";
@@ -37,6 +37,14 @@ function mapStorageErrors(error: unknown): never {
   throw error;
 }
 
+function sameIri(a: string, b: string): boolean {
+  try {
+    return normalIri(a) === normalIri(b);
+  } catch {
+    return false;
+  }
+}
+
 export function outboxService({ actors, activities, goneFollowers, logger, onAppended, purgedBefore }: OutboxHandlers): GrpcService {
   const implementation: outboxRpc.OutboxServer = {
     registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest) => {
@@ -62,7 +70,8 @@ export function outboxService({ actors, activities, goneFollowers, logger, onApp
       } catch (error) {
         throw invalidArgument((error as Error).message, "invalid-activity");
       }
-      if (facts.actor !== request.actorId) throw invalidArgument("activity.actor differs from actor", "actor-mismatch");
+      // Ingress sends the actor normalised and the activity as written: the same IRI in either spelling.
+      if (!sameIri(facts.actor, request.actorId)) throw invalidArgument("activity.actor differs from actor", "actor-mismatch");
       // Stored with the activity, so the relay publishes it in this call's trace.
       const traceContext = currentTraceHeaders();
       const result = await activities
