@@ -47,7 +47,7 @@ outcomes: {name: fediflow.delivery-outcomes, compacted: false}
 hostEvents: {name: fediflow.host-events, compacted: true}
 {{- end -}}
 
-{{/* Port of /healthz, /readyz and /metrics on every service but ingress (FEDIFLOW_OPS_PORT). */}}
+{{/* Port of /healthz, /readyz and /metrics on every service (FEDIFLOW_OPS_PORT); ingress's API has its own. */}}
 {{- define "fediflow.opsPort" -}}9090{{- end -}}
 
 {{/* Where the gRPC TLS Secret is mounted. */}}

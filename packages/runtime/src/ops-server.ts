@@ -21,16 +21,31 @@ export function mountOpsEndpoints(app: Express, endpoints: OpsEndpoints): void {
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {
-    const results = await Promise.all(
-      Object.entries(endpoints.readiness).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const),
-    );
-    const checks = Object.fromEntries(results);
-    const ready = results.every(([, result]) => result === "ok");
+    const { ready, checks } = await readiness(endpoints.readiness, timeoutMs);
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
   });
   app.get("/metrics", async (_req, res) => {
     res.type(endpoints.registry.contentType).send(await endpoints.registry.metrics());
   });
+}
+
+/**
+ * /healthz and a bare /readyz for a public port: 200 or 503 with a status word, no check names
+ * or error messages (which name internal services and addresses).
+ */
+export function mountPublicHealth(app: Express, checks: Record<string, ReadinessCheck>, timeoutMs = 2000): void {
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const { ready } = await readiness(checks, timeoutMs);
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready" });
+  });
+}
+
+async function readiness(checks: Record<string, ReadinessCheck>, timeoutMs: number) {
+  const results = await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
+  return { ready: results.every(([, result]) => result === "ok"), checks: Object.fromEntries(results) };
 }
 
 async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<string> {

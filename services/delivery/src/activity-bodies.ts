@@ -3,6 +3,8 @@ import { contentDigestHeader, digestHeader } from "@fediflow/activitypub";
 import type { Pool } from "@fediflow/postgres";
 
 export interface ActivityBody {
+  /** The actor outbox stored the activity under: the only actor whose key may sign it. */
+  actorId: string;
   body: Buffer;
   /** `Digest` header (draft-cavage), computed once per activity rather than once per request. */
   digest: string;
@@ -38,11 +40,13 @@ export class ActivityBodies {
   }
 
   private async load(activityId: string): Promise<ActivityBody | null> {
-    const result = await this.pool.query<{ body: string }>("SELECT body FROM activities WHERE id = $1", [activityId]);
+    const result = await this.pool.query<{ body: string; actor_id: string }>("SELECT body, actor_id FROM activities WHERE id = $1", [
+      activityId,
+    ]);
     const row = result.rows[0];
     if (!row) return null;
     const body = Buffer.from(row.body, "utf8");
-    const entry = { body, digest: digestHeader(body), contentDigest: contentDigestHeader(body) };
+    const entry = { actorId: row.actor_id, body, digest: digestHeader(body), contentDigest: contentDigestHeader(body) };
     this.cache.set(activityId, entry);
     return entry;
   }

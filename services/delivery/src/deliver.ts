@@ -36,6 +36,9 @@ const rejectedAll = (job: DeliveryJob, reason: string): InboxResult[] =>
 export async function attemptJob(job: DeliveryJob, deps: AttemptDependencies): Promise<InboxResult[]> {
   const body = await deps.bodies.get(job.activityId);
   if (!body) return rejectedAll(job, "activity no longer stored");
+  // A job names the actor whose key signs it; anyone who can produce to the deliveries topic
+  // could name another. Only the actor the activity was stored under may sign it.
+  if (body.actorId !== job.actorId) return rejectedAll(job, "the job's actor is not the activity's actor");
   let key: SigningKey;
   try {
     key = await deps.keys.get(job.actorId);

@@ -1,9 +1,8 @@
 import express, { type Express, type Request } from "express";
-import type { Registry } from "@fediflow/runtime";
 import { hostHealthRpc, outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
-import { mountOpsEndpoints, type ReadinessCheck } from "@fediflow/runtime";
+import { mountPublicHealth, type ReadinessCheck } from "@fediflow/runtime";
 import { attributes, currentTraceId, trace } from "@fediflow/telemetry";
 import { bearerAuth } from "./auth";
 import { nestsDeeperThan } from "./json-depth";
@@ -29,7 +28,6 @@ export interface ApiDependencies {
   maxJsonDepth: number;
   rateLimitPerMinute: number;
   maxFollowersBodyBytes: number;
-  registry: Registry;
   readiness: Record<string, ReadinessCheck>;
   logger: Logger;
 }
@@ -60,7 +58,9 @@ export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  mountOpsEndpoints(app, { registry: deps.registry, readiness: deps.readiness });
+  // Callers of the API learn whether it is up, not what is behind it: metrics and the
+  // per-dependency checks are on the ops port.
+  mountPublicHealth(app, deps.readiness);
 
   const v1 = express.Router();
   v1.use(bearerAuth(deps.tokens));

@@ -137,7 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       onLine,
     });
     processes.set(name, child);
-    readyUrls.set(name, service === "ingress" ? `http://127.0.0.1:${ports.ingress}/readyz` : `http://127.0.0.1:${ops}/readyz`);
+    readyUrls.set(name, `http://127.0.0.1:${ops}/readyz`);
     child.start();
     return child;
   };
