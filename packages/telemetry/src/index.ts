@@ -4,9 +4,13 @@ import {
   SpanStatusCode,
   TraceFlags,
   context,
+  createContextKey,
   propagation,
   trace,
   type Context,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
   type Span,
   type SpanContext,
 } from "@opentelemetry/api";
@@ -68,4 +72,34 @@ export function failSpan(span: Span, error: unknown, type?: string): void {
 /** The W3C traceparent of a span context. */
 export function traceparentOf(spanContext: SpanContext): string {
   return `00-${spanContext.traceId}-${spanContext.spanId}-${spanContext.traceFlags.toString(16).padStart(2, "0")}`;
+}
+
+/** Marks a context whose trace must not leave FediFlow (requests to remote servers). */
+const keptInside = createContextKey("fediflow.trace-kept-inside");
+
+/**
+ * Runs `work` so that nothing it sends carries FediFlow's trace context: spans are still
+ * recorded, but no traceparent, tracestate or baggage header is injected. For requests to
+ * remote servers, which have no business learning internal trace ids.
+ */
+export function withoutTracePropagation<T>(work: () => T): T {
+  return context.with(context.active().setValue(keptInside, true), work);
+}
+
+/** A propagator that injects nothing in a context marked by withoutTracePropagation. */
+export class InsideOnlyPropagator implements TextMapPropagator {
+  constructor(private readonly inner: TextMapPropagator) {}
+
+  inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
+    if (ctx.getValue(keptInside) === true) return;
+    this.inner.inject(ctx, carrier, setter);
+  }
+
+  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
+    return this.inner.extract(ctx, carrier, getter);
+  }
+
+  fields(): string[] {
+    return this.inner.fields();
+  }
 }

@@ -33,6 +33,8 @@ export interface ReceivedPost {
   /** Date header present and within an hour of now, as Mastodon requires (it allows 12 h). */
   dateValid: boolean;
   userAgent: string | null;
+  /** A W3C traceparent header, which FediFlow must never send to a remote server. */
+  traceparent: string | null;
   /** The status the server answered (0 for a black hole). */
   status: number;
   receivedAt: number;
@@ -314,6 +316,7 @@ export class FakeFediverse {
       digestValid,
       dateValid: !Number.isNaN(date) && Math.abs(Date.now() - date) < 3_600_000,
       userAgent: header("user-agent"),
+      traceparent: header("traceparent"),
       status: 0,
       receivedAt: Date.now(),
     };
@@ -454,7 +457,8 @@ export class FakeFediverse {
       const signature = checkFetchSignature(req.headers, path, this.keys);
       const status = host.authorizedFetch && !signature.signatureValid ? 401 : 200;
       const accept = typeof req.headers.accept === "string" ? req.headers.accept : null;
-      host.fetched.push({ host: host.host, url: `${host.origin}${path}`, accept, ...signature, status, receivedAt: Date.now() });
+      const traceparent = typeof req.headers.traceparent === "string" ? req.headers.traceparent : null;
+      host.fetched.push({ host: host.host, url: `${host.origin}${path}`, accept, ...signature, traceparent, status, receivedAt: Date.now() });
       if (status === 401) return json(401, { error: "request not signed" });
       return json(200, {
         "@context": "https://www.w3.org/ns/activitystreams",
