@@ -6,6 +6,9 @@ import { parseRemoteUrl } from "@fediflow/activitypub";
  * outbox over gRPC, so both refuse the same things with the same words.
  */
 
+/** Entries (followers added plus removed, or audience actors, or audience inboxes) in one request. */
+export const maxFollowerEntries = 10_000;
+
 const loneSurrogate = "[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]";
 /** U+0000 and lone surrogates: PostgreSQL stores neither in text or jsonb. */
 const unstorable = new RegExp(`\\u0000|${loneSurrogate}`);

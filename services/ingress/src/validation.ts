@@ -1,13 +1,10 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { RequestHandler } from "express";
-import { checkedIri, cleanText, hasControlCharacters, iri, normalIri, unstorableTextAt } from "@fediflow/contracts";
+import { checkedIri, cleanText, hasControlCharacters, iri, maxFollowerEntries, normalIri, unstorableTextAt } from "@fediflow/contracts";
 import { Problem } from "./problem";
 
-export { iri };
-
-/** Entries (added plus removed followers) accepted in one POST /v1/followers. */
-export const maxFollowerEntries = 10_000;
+export { iri, maxFollowerEntries };
 
 const actorReference = z.union([checkedIri, z.looseObject({ id: checkedIri })]);
 

@@ -3,12 +3,13 @@ import { normalIri, outboxRpc } from "@fediflow/contracts";
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, unavailable, unary, type GrpcService } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
 import { attributes, currentTraceHeaders, trace } from "@fediflow/telemetry";
-import { activityFacts, type Json } from "./activity-facts";
+import { activityFacts } from "./activity-facts";
 import { mintedAt } from "./activity-id";
 import { IdempotencyConflict, type ActivityStore } from "./activity-store";
 import { UnregisteredActor, type ActorStore } from "./actor-store";
 import type { GoneFollowerStore } from "./gone-follower-store";
 import { goneFollowerHandlers } from "./gone-followers-rpc";
+import { checkAppendActivity, checkRegisterActor, checkUpdateFollowers } from "./request-rules";
 import { activityStatus } from "./status";
 
 export interface OutboxHandlers {
@@ -48,22 +49,18 @@ function sameIri(a: string, b: string): boolean {
 export function outboxService({ actors, activities, goneFollowers, logger, onAppended, purgedBefore }: OutboxHandlers): GrpcService {
   const implementation: outboxRpc.OutboxServer = {
     registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest) => {
-      await actors.registerActor(request.id, request.keyId, request.privateKeyPem).catch(mapStorageErrors);
-      return { id: request.id };
+      const { id, keyId, privateKeyPem } = checkRegisterActor(request);
+      await actors.registerActor(id, keyId, privateKeyPem).catch(mapStorageErrors);
+      return { id };
     }),
 
     updateFollowers: unary(logger, async (request: outboxRpc.UpdateFollowersRequest) => {
-      const add = request.add.map((f) => ({ id: f.id, inbox: f.inbox, sharedInbox: f.sharedInbox }));
-      return actors.updateFollowers(request.actorId, add, request.remove).catch(mapStorageErrors);
+      const { actorId, add, remove } = checkUpdateFollowers(request);
+      return actors.updateFollowers(actorId, add, remove).catch(mapStorageErrors);
     }),
 
     appendActivity: unary(logger, async (request: outboxRpc.AppendActivityRequest) => {
-      let activity: Record<string, Json>;
-      try {
-        activity = JSON.parse(request.activityJson) as Record<string, Json>;
-      } catch {
-        throw invalidArgument("activity_json is not JSON", "invalid-activity");
-      }
+      const { activity, ...checked } = checkAppendActivity(request);
       let facts;
       try {
         facts = activityFacts(activity);
@@ -71,21 +68,21 @@ export function outboxService({ actors, activities, goneFollowers, logger, onApp
         throw invalidArgument((error as Error).message, "invalid-activity");
       }
       // Ingress sends the actor normalised and the activity as written: the same IRI in either spelling.
-      if (!sameIri(facts.actor, request.actorId)) throw invalidArgument("activity.actor differs from actor", "actor-mismatch");
+      if (!sameIri(facts.actor, checked.actorId)) throw invalidArgument("activity.actor differs from actor", "actor-mismatch");
       // Stored with the activity, so the relay publishes it in this call's trace.
       const traceContext = currentTraceHeaders();
       const result = await activities
         .append({
-          actorId: request.actorId,
-          body: request.activityJson,
+          actorId: checked.actorId,
+          body: checked.activityJson,
           facts,
           audience: {
-            followers: request.audience?.followers ?? false,
-            actors: request.audience?.actors ?? [],
-            inboxes: request.audience?.inboxes ?? [],
+            followers: checked.audience?.followers ?? false,
+            actors: checked.audience?.actors ?? [],
+            inboxes: checked.audience?.inboxes ?? [],
           },
-          idempotencyKey: request.idempotencyKey ?? null,
-          requestDigest: request.requestDigest,
+          idempotencyKey: checked.idempotencyKey ?? null,
+          requestDigest: checked.requestDigest,
           traceContext,
         })
         .catch(mapStorageErrors);
