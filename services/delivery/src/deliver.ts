@@ -5,6 +5,7 @@ import { classifyOutcome, type Classified } from "./classify-outcome";
 import type { HostLimiter } from "./host-limiter";
 import type { InboxSender } from "./inbox-sender";
 import type { RetryPolicy } from "./retry-policy";
+import { refusedSignature } from "./signature-schemes";
 
 /** What became of one inbox in one attempt of a job. */
 export type InboxResult =
@@ -60,7 +61,22 @@ async function attemptInbox(
   const until = deps.holdUntil(job.host, deps.clock());
   if (until !== null) return { inbox, kind: "deferred", until };
   const started = performance.now();
-  const result = await deps.sender.post(job.host, inbox, job.activityId, body, key);
+  let result = await deps.sender.post(job.host, inbox, job.activityId, body, key);
+  let classified = classifyOutcome(result, deps.clock(), deps.retryPolicy.maxDelayMs);
+  if (result.kind === "response" && refusedSignature(result.status)) {
+    // Refused, perhaps because the key was registered again since it was cached: the delivery
+    // goes again, signed with the key as stored now.
+    const current = await deps.keys.current(job.actorId).catch(() => key);
+    if (current.version > key.version) {
+      result = await deps.sender.post(job.host, inbox, job.activityId, body, current);
+      classified = classifyOutcome(result, deps.clock(), deps.retryPolicy.maxDelayMs);
+      // Still refused: the server may hold the old public key a while longer. A refusal of a
+      // key that was just replaced is no permanent verdict on the delivery.
+      if (result.kind === "response" && refusedSignature(result.status)) {
+        classified = { ...classified, outcome: "retrying", reason: `${classified.reason}: signature refused just after a key change` };
+      }
+    }
+  }
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
-  return { inbox, kind: "attempted", classified: classifyOutcome(result, deps.clock(), deps.retryPolicy.maxDelayMs), durationMs };
+  return { inbox, kind: "attempted", classified, durationMs };
 }

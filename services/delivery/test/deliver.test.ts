@@ -7,15 +7,21 @@ import { defaultRetryPolicy } from "../src/retry-policy";
 const alice = "https://local.example/users/alice";
 const mallory = "https://local.example/users/mallory";
 
-function dependencies(storedActor: string) {
+/** Delivery's dependencies around a server that accepts only `accepted` key ids. */
+function dependencies(storedActor: string, options: { accepted?: (keyId: string) => boolean; rotated?: boolean } = {}) {
   const signedWith: string[] = [];
+  const accepted = options.accepted ?? (() => true);
+  const keyOf = (actorId: string, version: number) => ({ keyId: `${actorId}#key-${version}`, type: "rsa", version }) as unknown as SigningKey;
   const deps = {
     bodies: { get: async () => ({ actorId: storedActor, body: Buffer.from("{}"), digest: "d", contentDigest: "c" }) },
-    keys: { get: async (actorId: string) => ({ keyId: `${actorId}#main-key`, type: "rsa" }) as unknown as SigningKey },
+    keys: {
+      get: async (actorId: string) => keyOf(actorId, 1),
+      current: async (actorId: string) => keyOf(actorId, options.rotated ? 2 : 1),
+    },
     sender: {
       post: async (_host: string, _inbox: string, _id: string, _body: unknown, key: SigningKey) => {
         signedWith.push(key.keyId);
-        return { kind: "response" as const, status: 202, retryAfter: null, location: null };
+        return { kind: "response" as const, status: accepted(key.keyId) ? 202 : 401, retryAfter: null, location: null };
       },
     },
     limiter: { run: <T>(_host: string, work: () => Promise<T>) => work() },
@@ -42,7 +48,7 @@ describe("attemptJob", () => {
     const { deps, signedWith } = dependencies(alice);
     const [result] = await attemptJob(job(alice), deps);
     expect(result).toMatchObject({ kind: "attempted", classified: { outcome: "delivered" } });
-    expect(signedWith).toEqual([`${alice}#main-key`]);
+    expect(signedWith).toEqual([`${alice}#key-1`]);
   });
 
   it("refuses a job that names another actor than the activity's, and signs nothing", async () => {
@@ -50,5 +56,25 @@ describe("attemptJob", () => {
     const [result] = await attemptJob(job(mallory), deps);
     expect(result).toMatchObject({ kind: "attempted", classified: { outcome: "rejected", reason: "the job's actor is not the activity's actor" } });
     expect(signedWith).toEqual([]);
+  });
+
+  it("signs again with the key registered since, when a server refuses the cached one", async () => {
+    const { deps, signedWith } = dependencies(alice, { rotated: true, accepted: (keyId) => keyId.endsWith("#key-2") });
+    const [result] = await attemptJob(job(alice), deps);
+    expect(result).toMatchObject({ kind: "attempted", classified: { outcome: "delivered" } });
+    expect(signedWith).toEqual([`${alice}#key-1`, `${alice}#key-2`]);
+  });
+
+  it("never settles a refusal of a key just replaced for good: it is tried again later", async () => {
+    const { deps } = dependencies(alice, { rotated: true, accepted: () => false });
+    const [result] = await attemptJob(job(alice), deps);
+    expect(result).toMatchObject({ kind: "attempted", classified: { outcome: "retrying", status: 401 } });
+  });
+
+  it("settles a refusal of the current key as rejected", async () => {
+    const { deps, signedWith } = dependencies(alice, { accepted: () => false });
+    const [result] = await attemptJob(job(alice), deps);
+    expect(result).toMatchObject({ kind: "attempted", classified: { outcome: "rejected", status: 401 } });
+    expect(signedWith).toHaveLength(1);
   });
 });

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   const hosts = new HostView(kafka, logger, "fediflow-fan-out-hosts");
   await hosts.start();
   const keys = new SigningKeys(pool, Buffer.from(config.FEDIFLOW_KEY_ENCRYPTION_KEY, "base64"));
+  // The signed GETs of actor documents use a key registered again within a second.
+  const stopWatchingKeys = keys.watch(1_000, (error) => logger.warn({ err: error }, "could not look for changed keys"));
   const agent = createRemoteAgent({
     allowPrivateNetworks: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
     dnsServers: config.FEDIFLOW_DNS_SERVERS,
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
     () => producer.disconnect(),
     () => lag.close(),
     () => hosts.stop(),
+    async () => stopWatchingKeys(),
     () => agent.close(),
     () => closeServer(ops),
     () => pool.end(),
