@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Everything a fresh machine of this kind needs before FediFlow runs: Debian packages
-# (librdkafka-dev for the local Kafka-protocol broker), pnpm, PostgreSQL and Redis running,
-# npm dependencies and a build. Safe to run again: each step is skipped when already done.
+# Everything a fresh machine of this kind needs before FediFlow runs: Debian packages (Java and
+# Maven for Apache Kafka), pnpm, PostgreSQL and Redis running, npm dependencies, a build, and
+# Apache Kafka's jars. Safe to run again: each step is skipped when already done.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -20,9 +20,9 @@ apt_install() {
 
 # 1. Debian packages.
 missing=()
-pkg-config --exists rdkafka 2>/dev/null || missing+=(librdkafka-dev)
-command -v pkg-config >/dev/null || missing+=(pkg-config)
-command -v gcc >/dev/null || missing+=(gcc)
+# Apache Kafka runs on Java 17; Maven resolves its jars.
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 # The database tests run through PgBouncer in transaction mode.
@@ -58,5 +58,7 @@ say "installing dependencies"
 pnpm install --frozen-lockfile --reporter=silent
 say "building"
 pnpm -r --reporter-hide-prefix build >/dev/null
-bash tools/mock-broker/build.sh >/dev/null
+
+# 5. Apache Kafka's jars (tools/kafka/pom.xml pins the version), offline after the first time.
+bash tools/kafka/fetch-jars.sh >/dev/null
 say "ready"

@@ -7,5 +7,18 @@ cd "$root"
 bash scripts/setup.sh
 export PATH="$root/.local/pnpm/node_modules/.bin:$PATH"
 started=$(date +%s)
+
+# One Apache Kafka for the whole run: every test stack works in a namespace of its own on it
+# (fault tests that kill a broker start a three-node cluster of their own).
+kafka_dir="$(mktemp -d)"
+coproc KAFKA { exec node tools/kafka/dist/main.js --dir "$kafka_dir/cluster" 2>"$kafka_dir/launcher.log"; }
+kafka_pid=$KAFKA_PID
+trap 'kill "$kafka_pid" 2>/dev/null; wait "$kafka_pid" 2>/dev/null; rm -rf "$kafka_dir"' EXIT
+if ! read -r -t 180 brokers <&"${KAFKA[0]}"; then
+  echo "[test] Apache Kafka did not start:" >&2; cat "$kafka_dir/launcher.log" >&2; exit 1
+fi
+export FEDIFLOW_TEST_KAFKA_BROKERS="$brokers"
+echo "[test] Apache Kafka at $brokers (pid $kafka_pid)"
+
 pnpm -r --workspace-concurrency=1 test
 echo "[test] all tests passed in $(( $(date +%s) - started )) s"

@@ -1,4 +1,7 @@
 import { defineConfig } from "vitest/config";
 
-// The consumer tests run against a real (mock-cluster) broker: joining a group takes seconds.
-export default defineConfig({ test: { testTimeout: 60_000, hookTimeout: 60_000 } });
+// The consumer tests run against Apache Kafka (the run's shared cluster, or one started for this
+// package): joining a group takes seconds.
+export default defineConfig({
+  test: { testTimeout: 60_000, hookTimeout: 120_000, globalSetup: ["../../tools/kafka/dist/vitest-global-setup.js"] },
+});

@@ -11,7 +11,8 @@ import { topics, type DeliveryJob } from "@fediflow/contracts";
 import { TopicProducer, createKafka } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createScratchDatabase } from "@fediflow/postgres";
-import { MockBroker, ServiceProcess, cpuSeconds, freePort, peakRssMb, repositoryRoot } from "@fediflow/local-stack";
+import { ServiceProcess, cpuSeconds, freePort, peakRssMb, repositoryRoot } from "@fediflow/local-stack";
+import { kafkaWithTopics } from "@fediflow/kafka-cluster";
 import { FediverseProcess } from "./fediverse-client";
 import { keepAlivePosts, newRsaKey, signaturesPerSecond } from "./floor";
 
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   say(`         one core signing and posting: ${floorCpuMs.toFixed(3)} ms CPU per delivery = ${Math.round(floorRate)} deliveries/s`);
 
   // 2. One delivery process, fed delivery jobs straight into Kafka.
-  const broker = await MockBroker.start({ brokers: 1 });
+  const broker = await kafkaWithTopics("bench-delivery");
   const database = await createScratchDatabase(undefined, "fediflow_bench");
   const kek = randomBytes(32);
   const db = new pg.Client({ connectionString: database.url });
@@ -87,7 +88,8 @@ async function main(): Promise<void> {
     env: {
       ...process.env,
       FEDIFLOW_DATABASE_URL: database.url,
-      FEDIFLOW_KAFKA_BROKERS: broker.bootstrapServers.join(","),
+      FEDIFLOW_KAFKA_BROKERS: broker.brokers.join(","),
+      FEDIFLOW_KAFKA_NAMESPACE: broker.namespace,
       FEDIFLOW_KEY_ENCRYPTION_KEY: kek.toString("base64"),
       FEDIFLOW_ALLOW_PRIVATE_NETWORKS: "true",
       FEDIFLOW_OPS_PORT: String(opsPort),
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     60_000,
   );
 
-  const kafka = createKafka({ brokers: broker.bootstrapServers, clientId: "bench", logger });
+  const kafka = createKafka({ brokers: broker.brokers, clientId: "bench", namespace: broker.namespace, logger });
   const producer = await TopicProducer.connect(kafka);
   const jobs: DeliveryJob[] = [...inboxesByHost].map(([host, inboxes]) => ({
     activityId,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
 import { topics } from "@fediflow/contracts";
 import { TopicProducer, createKafka } from "@fediflow/kafka";
-import { MockBroker } from "@fediflow/local-stack";
+import { kafkaWithTopics } from "@fediflow/kafka-cluster";
 import { createLogger } from "@fediflow/logging";
 import type { AudienceShape } from "./audience-shape";
 import { FanOutProcess, cpuSeconds, residentSet } from "./fan-out-process";
@@ -74,21 +74,22 @@ function heapOf(metrics: string): Record<string, number> {
 
 /**
  * Fans out `runs` activities, one at a time, to a seeded audience with the real fan-out
- * service against PostgreSQL, Redis and the mock Kafka cluster, and measures each.
+ * service against PostgreSQL, Redis and Apache Kafka, and measures each.
  */
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
   const keyEncryptionKey = randomBytes(32);
   const serverUrl = options.serverUrl ?? process.env.FEDIFLOW_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const audience = await seededAudience(serverUrl, options, keyEncryptionKey);
-  const broker = await MockBroker.start({ brokers: 3 });
+  const broker = await kafkaWithTopics("bench-fan-out");
   const logger = createLogger("bench-fan-out", "warn");
-  const kafka = createKafka({ brokers: broker.bootstrapServers, clientId: "bench-fan-out", logger });
+  const kafka = createKafka({ brokers: broker.brokers, clientId: "bench-fan-out", namespace: broker.namespace, logger });
   let fanOut: FanOutProcess | undefined;
   let producer: TopicProducer | undefined;
   try {
     const env: NodeJS.ProcessEnv = {
       FEDIFLOW_DATABASE_URL: audience.url,
-      FEDIFLOW_KAFKA_BROKERS: broker.bootstrapServers.join(","),
+      FEDIFLOW_KAFKA_BROKERS: broker.brokers.join(","),
+      FEDIFLOW_KAFKA_NAMESPACE: broker.namespace,
       FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS: "6000",
       FEDIFLOW_KAFKA_HEARTBEAT_INTERVAL_MS: "1000",
       FEDIFLOW_REDIS_KEY_PREFIX: `bench-fan-out-${randomBytes(4).toString("hex")}:`,

@@ -17,7 +17,7 @@ export interface CrashResult {
   window: number;
   /** From the restart to the fan-out's completion: lease expiry, rebalance, the rest of the fan-out. */
   restartToDoneMs: number;
-  /** The mock broker dropped old messages, so the republished counts may be short (run with --runs 0). */
+  /** Retention dropped old messages, so the republished counts may be short. */
   truncated: boolean;
 }
 

@@ -13,9 +13,8 @@ export interface PublishedDeliveries {
   /** Messages whose Kafka key is not their host. */
   misKeyed: number;
   /**
-   * The broker dropped the oldest messages of a partition before they were read: librdkafka's
-   * mock cluster keeps at most 5 MiB (or 100,000 message sets) per partition, so the tally of
-   * an activity published before much else may be short.
+   * The broker dropped the oldest messages of a partition before they were read (retention), so
+   * the tally of an activity published before much else may be short.
    */
   truncated: boolean;
 }
@@ -24,7 +23,7 @@ async function partitionEnds(kafka: Kafka): Promise<Array<[number, number]>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return (await admin.fetchTopicOffsets(topics.deliveries.name))
+    return (await admin.fetchTopicOffsets(kafka.topicName(topics.deliveries)))
       .map((p) => [p.partition, Number(p.high)] as [number, number])
       .sort((a, b) => a[0] - b[0]);
   } finally {
@@ -37,7 +36,7 @@ async function deliveriesHeld(kafka: Kafka): Promise<{ held: number; truncated: 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topics.deliveries.name);
+    const offsets = await admin.fetchTopicOffsets(kafka.topicName(topics.deliveries));
     return {
       held: offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0),
       truncated: offsets.some((partition) => Number(partition.low) > 0),
@@ -69,7 +68,7 @@ export async function publishedDeliveries(kafka: Kafka, activityId: string, expe
   const consumer = kafka.consumer({ groupId: `bench-verify-${randomUUID()}`, maxBytes: 64 << 20, maxWaitTimeInMs: 100 });
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic: topics.deliveries.name, fromBeginning: true });
+    await consumer.subscribe({ topic: kafka.topicName(topics.deliveries), fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         async () =>

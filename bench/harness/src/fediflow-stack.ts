@@ -34,13 +34,13 @@ export class FediflowStack {
         FEDIFLOW_ALLOW_PRIVATE_NETWORKS: "true",
         FEDIFLOW_LOG_LEVEL: process.env.FEDIFLOW_LOG_LEVEL ?? "warn",
         // The local stack's 6 s session lets a CPU-starved consumer (2 shared cores under a
-        // benchmark) miss its heartbeats and be rebalanced mid-run, which the mock cluster makes
-        // cost seconds; 15 s keeps runs comparable. Overridable from the environment.
+        // benchmark) miss its heartbeats and be rebalanced mid-run, which costs seconds; 15 s
+        // keeps runs comparable. Overridable from the environment.
         FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS: process.env.FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS ?? "15000",
         FEDIFLOW_KAFKA_BROKERS: process.env.FEDIFLOW_KAFKA_BROKERS ?? "",
       },
       onLine: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
-      onBrokerLog: (line) => appendFileSync(logFile, `[kafka] ${line}\n`),
+      onKafkaLog: (line) => appendFileSync(logFile, `[kafka] ${line}\n`),
     });
     return new FediflowStack(stack, token, redisPrefix);
   }

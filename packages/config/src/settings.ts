@@ -62,8 +62,16 @@ export const kafkaSettings = {
   /** Kafka client id prefix; the pod name is appended when present. */
   FEDIFLOW_KAFKA_CLIENT_ID: z.string().default("fediflow"),
   /**
-   * Consumer-group session timeout, ms. A member silent this long is evicted. librdkafka's mock
-   * cluster also waits this long minus a second on every rebalance, so the local stack uses 6 s.
+   * Prefix of every topic name and consumer group id (default none), so several installations
+   * or test stacks can share one Kafka cluster. Topics must exist under the prefixed names.
+   */
+  FEDIFLOW_KAFKA_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-' only (Kafka topic name characters)")
+    .default(""),
+  /**
+   * Consumer-group session timeout, ms. A member silent this long is evicted; a member that
+   * leaves cleanly (SIGTERM) says so at once, so this only matters after a crash.
    */
   FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS: millis(30_000),
   /**

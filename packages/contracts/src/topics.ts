@@ -107,8 +107,19 @@ export interface TopicSpec<V> {
   key: string;
   value: z.ZodType<V>;
   partitions: number;
-  /** Log compaction: only the newest value per key matters. */
+  /** Log compaction: only the newest value per key matters (and it never expires). */
   compacted: boolean;
+}
+
+/**
+ * How long a non-compacted topic keeps messages (7 days, Kafka's default): longer than any
+ * consumer may sensibly lag, so a delivery outage of days loses nothing that was published.
+ */
+export const topicRetentionMs = 7 * 24 * 60 * 60 * 1000;
+
+/** The topic-level configs a topic is created with (the chart's KafkaTopic and the local broker). */
+export function topicConfig(spec: Pick<TopicSpec<unknown>, "compacted">): Record<string, string> {
+  return spec.compacted ? { "cleanup.policy": "compact" } : { "cleanup.policy": "delete", "retention.ms": String(topicRetentionMs) };
 }
 
 export const topics = {

@@ -1,4 +1,5 @@
-import type { Consumer, EachBatchPayload, Kafka } from "kafkajs";
+import type { Consumer, EachBatchPayload } from "kafkajs";
+import type { Kafka } from "./client";
 import type { TopicSpec } from "@fediflow/contracts";
 import type { Logger } from "@fediflow/logging";
 import type { ConsumerTiming } from "./client";
@@ -31,23 +32,25 @@ export class BatchConsumer<V> {
 
   constructor(private readonly options: BatchConsumerOptions<V>) {
     this.consumer = options.kafka.consumer({
-      groupId: options.groupId,
+      groupId: options.kafka.groupName(options.groupId),
       sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.timing?.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      this.assigned = [...(event.payload.memberAssignment[options.topic.name] ?? [])].sort((a, b) => a - b);
+      this.assigned = [...(event.payload.memberAssignment[options.kafka.topicName(options.topic)] ?? [])].sort((a, b) => a - b);
     });
   }
 
+  /** The group's id on the cluster (namespaced). */
   get groupId(): string {
-    return this.options.groupId;
+    return this.options.kafka.groupName(this.options.groupId);
   }
 
+  /** The topic's name on the cluster (namespaced). */
   get topic(): string {
-    return this.options.topic.name;
+    return this.options.kafka.topicName(this.options.topic);
   }
 
   /** Partitions this member owns now. */
@@ -57,7 +60,7 @@ export class BatchConsumer<V> {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic.name, fromBeginning: true });
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -94,7 +97,7 @@ export class BatchConsumer<V> {
     for (;;) {
       try {
         if (messages.length > 0)
-          await traceProcessBatch(this.options.groupId, messages, () => this.options.handleBatch(messages, batch.partition));
+          await traceProcessBatch(this.groupId, messages, () => this.options.handleBatch(messages, batch.partition));
         break;
       } catch (error) {
         if (this.stopping || !isRunning()) throw error;

@@ -1,12 +1,37 @@
-import { Kafka, logLevel, type LogEntry } from "kafkajs";
+import { Kafka as KafkaClient, logLevel, type KafkaConfig, type LogEntry } from "kafkajs";
 import type { Logger } from "@fediflow/logging";
 
-export type { Kafka, Producer } from "kafkajs";
+export type { Producer } from "kafkajs";
 
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /**
+   * Prefix of every topic name and consumer group id (default none), so several installations,
+   * or several test stacks, share one Kafka cluster without seeing each other's messages.
+   */
+  namespace?: string;
+}
+
+/** A kafkajs client that knows its namespace: topic specs and group ids become real names here. */
+export class Kafka extends KafkaClient {
+  constructor(
+    config: KafkaConfig,
+    readonly namespace = "",
+  ) {
+    super(config);
+  }
+
+  /** The topic's name on the cluster. */
+  topicName(spec: { name: string }): string {
+    return `${this.namespace}${spec.name}`;
+  }
+
+  /** The consumer group's id on the cluster. */
+  groupName(groupId: string): string {
+    return `${this.namespace}${groupId}`;
+  }
 }
 
 const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
@@ -21,7 +46,8 @@ export function createKafka(options: KafkaOptions): Kafka {
   // kafkajs 2 warns about its partitioner change on every producer; FediFlow always used the default.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = "1";
   const logger = options.logger.child({ component: "kafkajs" });
-  return new Kafka({
+  return new Kafka(
+    {
     clientId: options.clientId,
     brokers: options.brokers,
     connectionTimeout: 3_000,
@@ -34,6 +60,25 @@ export function createKafka(options: KafkaOptions): Kafka {
         const { message, ...rest } = log;
         logger[levels[level] ?? "info"](rest, message);
       },
+    },
+    options.namespace,
+  );
+}
+
+/** The Kafka settings every service reads (packages/config's kafkaSettings). */
+export interface KafkaSettings {
+  FEDIFLOW_KAFKA_BROKERS: string[];
+  FEDIFLOW_KAFKA_CLIENT_ID: string;
+  FEDIFLOW_KAFKA_NAMESPACE: string;
+}
+
+/** One service's Kafka client, from its configuration. */
+export function kafkaForService(config: KafkaSettings, service: string, logger: Logger): Kafka {
+  return createKafka({
+    brokers: config.FEDIFLOW_KAFKA_BROKERS,
+    clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-${service}`,
+    namespace: config.FEDIFLOW_KAFKA_NAMESPACE,
+    logger,
   });
 }
 

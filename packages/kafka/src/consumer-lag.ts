@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from "kafkajs";
+import type { Admin } from "kafkajs";
+import type { Kafka } from "./client";
 import { Counter, Gauge, type Registry } from "prom-client";
 
 export interface PartitionLag {

@@ -10,3 +10,4 @@ export * from "./partition-of";
 export * from "./consumer-lag";
 export * from "./sticky-assignor";
 export * from "./tracing";
+export * from "./topic-admin";

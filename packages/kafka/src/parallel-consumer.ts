@@ -1,4 +1,5 @@
-import { PartitionAssigners, type Consumer, type EachBatchPayload, type Kafka } from "kafkajs";
+import { PartitionAssigners, type Consumer, type EachBatchPayload } from "kafkajs";
+import type { Kafka } from "./client";
 import type { TopicSpec } from "@fediflow/contracts";
 import type { Logger } from "@fediflow/logging";
 import type { ConsumerTiming } from "./client";
@@ -18,6 +19,13 @@ export interface ConsumedMessage<V> {
   headers: Record<string, string>;
   /** Broker timestamp, epoch milliseconds. */
   timestamp: number;
+  /**
+   * The message was already in the log when this member was given its partition, at or above
+   * the committed offset: an earlier owner may have done it, in part or whole, before a crash or
+   * a rebalance. Messages published later are false, so checking costs nothing on the normal path.
+   * Set by the ParallelConsumer (batch consumers' handlers are idempotent instead).
+   */
+  mayBeRedelivered?: boolean;
 }
 
 export interface ParallelConsumerOptions<V> {
@@ -114,6 +122,8 @@ export class ParallelConsumer<V> {
   private readonly skipped = new Map<number, Set<number>>();
   private readonly highWatermarks = new Map<number, number>();
   private readonly lastCommitted = new Map<number, string>();
+  /** Per owned partition, its log end when it was assigned: offsets below it may be redeliveries. */
+  private readonly logEndsAtAssignment = new Map<number, number>();
   private assigned = new Set<number>();
   private commitTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -131,27 +141,29 @@ export class ParallelConsumer<V> {
   constructor(private readonly options: ParallelConsumerOptions<V>) {
     this.capacity = new Capacity(options.maxInFlight ?? 1000);
     this.consumer = options.kafka.consumer({
-      groupId: options.groupId,
+      groupId: options.kafka.groupName(options.groupId),
       sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.timing?.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
       // Sticky first (a rebalance moves the fewest partitions, so the least work is redone);
       // round-robin as the fallback every kafkajs member understands, for rolling upgrades.
-      partitionAssigners: [stickyAssigner(() => ({ [options.topic.name]: [...this.assigned] })), PartitionAssigners.roundRobin],
+      partitionAssigners: [stickyAssigner(() => ({ [options.kafka.topicName(options.topic)]: [...this.assigned] })), PartitionAssigners.roundRobin],
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      const assignment = event.payload.memberAssignment[options.topic.name] ?? [];
+      const assignment = event.payload.memberAssignment[options.kafka.topicName(options.topic)] ?? [];
       this.onAssignment(new Set(assignment));
     });
   }
 
+  /** The group's id on the cluster (namespaced). */
   get groupId(): string {
-    return this.options.groupId;
+    return this.options.kafka.groupName(this.options.groupId);
   }
 
+  /** The topic's name on the cluster (namespaced). */
   get topic(): string {
-    return this.options.topic.name;
+    return this.options.kafka.topicName(this.options.topic);
   }
 
   /** Messages admitted and not yet finished. */
@@ -170,7 +182,7 @@ export class ParallelConsumer<V> {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic.name, fromBeginning: true });
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -187,7 +199,7 @@ export class ParallelConsumer<V> {
   async stop(graceMs: number): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.consumer.pause([{ topic: this.options.topic.name }]);
+    this.consumer.pause([{ topic: this.topic }]);
     this.capacity.wake();
     const deadline = Date.now() + graceMs;
     while (this.running > 0 && Date.now() < deadline) {
@@ -215,6 +227,7 @@ export class ParallelConsumer<V> {
       if (!assignment.has(partition)) {
         this.partitions.delete(partition);
         this.lastCommitted.delete(partition);
+        this.logEndsAtAssignment.delete(partition);
         this.options.onPartitionRevoked?.(partition);
       }
     }
@@ -237,19 +250,26 @@ export class ParallelConsumer<V> {
     await admin.connect();
     let committed = firstOffset;
     let metadata: string | null = null;
+    let logEnd = firstOffset;
     try {
-      const [topicOffsets] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [this.options.topic.name] });
+      const [[topicOffsets], ends] = await Promise.all([
+        admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] }),
+        admin.fetchTopicOffsets(this.topic),
+      ]);
       const entry = topicOffsets?.partitions.find((p) => p.partition === partition);
       if (entry && Number(entry.offset) >= 0) {
         committed = Number(entry.offset);
         metadata = entry.metadata;
       }
+      // Read after the assignment: the previous owner fetched nothing beyond it.
+      logEnd = Number(ends.find((p) => p.partition === partition)?.high ?? firstOffset);
     } finally {
       await admin.disconnect();
     }
     await this.options.onPartitionAssigned?.(partition);
     const tracker = new PartitionOffsets(Math.min(committed, firstOffset));
     this.partitions.set(partition, tracker);
+    this.logEndsAtAssignment.set(partition, logEnd);
     this.skipped.set(partition, decodeFinishedOffsets(committed, metadata));
     return tracker;
   }
@@ -314,6 +334,7 @@ export class ParallelConsumer<V> {
           value: decodeValue(this.options.topic, raw.value),
           headers: readHeaders(raw.headers),
           timestamp: Number(raw.timestamp),
+          mayBeRedelivered: offset < (this.logEndsAtAssignment.get(partition) ?? 0),
         };
         lane = this.options.laneOf(message);
       } catch (error) {
@@ -354,7 +375,7 @@ export class ParallelConsumer<V> {
     try {
       for (;;) {
         try {
-          await traceProcess(this.options.groupId, message, () => this.options.handle(message, () => this.lanes.waiting(lane)));
+          await traceProcess(this.groupId, message, () => this.options.handle(message, () => this.lanes.waiting(lane)));
           tracker.finish(message.offset);
           this.finished += 1;
           return;
@@ -404,7 +425,7 @@ export class ParallelConsumer<V> {
       const metadata = encodeFinishedOffsets(offset, tracker.finishedAbove());
       const signature = `${offset}/${metadata}`;
       if (this.lastCommitted.get(partition) === signature) continue;
-      offsets.push({ topic: this.options.topic.name, partition, offset: String(offset), metadata });
+      offsets.push({ topic: this.topic, partition, offset: String(offset), metadata });
       this.lastCommitted.set(partition, signature);
     }
     if (offsets.length === 0) return;

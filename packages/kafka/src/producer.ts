@@ -1,4 +1,5 @@
-import type { Kafka, Producer } from "kafkajs";
+import type { Producer } from "kafkajs";
+import type { Kafka } from "./client";
 import type { TopicSpec } from "@fediflow/contracts";
 import type { Context } from "@fediflow/telemetry";
 import { encodeValue } from "./codec";
@@ -12,7 +13,10 @@ export interface OutgoingMessage<V> {
 
 /** A connected producer that only sends values its topic's schema allows. */
 export class TopicProducer {
-  private constructor(private readonly producer: Producer) {}
+  private constructor(
+    private readonly producer: Producer,
+    private readonly kafka: Kafka,
+  ) {}
 
   /**
    * @param ordered true limits the producer to one request in flight, so a retried request
@@ -25,7 +29,7 @@ export class TopicProducer {
       retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 5_000 },
     });
     await producer.connect();
-    return new TopicProducer(producer);
+    return new TopicProducer(producer, kafka);
   }
 
   /** Sends in one `send <topic>` span; messages without a trace context of their own get its. */
@@ -36,12 +40,17 @@ export class TopicProducer {
       value: encodeValue(spec, message.value),
       headers: message.headers ? { ...message.headers } : undefined,
     }));
-    await traceSend(spec.name, outgoing, () => this.producer.send({ topic: spec.name, acks: -1, messages: outgoing }));
+    const topic = this.kafka.topicName(spec);
+    await traceSend(topic, outgoing, () => this.producer.send({ topic, acks: -1, messages: outgoing }));
   }
 
-  /** Sends already-encoded values, each in a send span under its own parent context (the outbox relay). */
-  async sendEncoded(topic: string, messages: Array<{ key: string; value: string; parent: Context }>): Promise<void> {
+  /**
+   * Sends already-encoded values, each in a send span under its own parent context (the outbox
+   * relay). `topicName` is the contract's name; the namespace is added here.
+   */
+  async sendEncoded(topicName: string, messages: Array<{ key: string; value: string; parent: Context }>): Promise<void> {
     if (messages.length === 0) return;
+    const topic = this.kafka.topicName({ name: topicName });
     const outgoing = messages.map((message) => ({
       key: message.key,
       value: message.value,

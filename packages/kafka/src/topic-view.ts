@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Consumer, Kafka } from "kafkajs";
+import type { Consumer } from "kafkajs";
+import type { Kafka } from "./client";
 import type { TopicSpec } from "@fediflow/contracts";
 import type { Logger } from "@fediflow/logging";
 import { UndecodableMessage, decodeValue } from "./codec";
@@ -21,9 +22,11 @@ export interface TopicViewOptions<V> {
 export class TopicView<V> {
   private readonly consumer: Consumer;
   private readonly groupId: string;
+  private readonly topic: string;
 
   constructor(private readonly options: TopicViewOptions<V>) {
-    this.groupId = `${options.groupPrefix}-${randomUUID()}`;
+    this.groupId = options.kafka.groupName(`${options.groupPrefix}-${randomUUID()}`);
+    this.topic = options.kafka.topicName(options.topic);
     this.consumer = options.kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 50, allowAutoTopicCreation: false });
   }
 
@@ -33,7 +36,7 @@ export class TopicView<V> {
     await admin.connect();
     const ends = new Map<number, number>();
     try {
-      for (const partition of await admin.fetchTopicOffsets(this.options.topic.name)) {
+      for (const partition of await admin.fetchTopicOffsets(this.topic)) {
         if (Number(partition.high) > Number(partition.low)) ends.set(partition.partition, Number(partition.high));
       }
     } finally {
@@ -45,7 +48,7 @@ export class TopicView<V> {
       if (ends.size === 0) resolve();
     });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic.name, fromBeginning: true });
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: this.options.topic.partitions,
@@ -74,7 +77,7 @@ export class TopicView<V> {
     await Promise.race([
       caughtUp,
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${this.options.topic.name}: not caught up within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(() => reject(new Error(`${this.topic}: not caught up within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]).finally(() => clearTimeout(timer));
   }

@@ -40,7 +40,7 @@ class FakeGroup {
       disconnect: async () => undefined,
       fetchOffsets: async () => [{ topic: spec.name, partitions: [] }],
     };
-    return { consumer: () => consumer, admin: () => admin } as unknown as Kafka;
+    return { consumer: () => consumer, admin: () => admin, topicName: (t: { name: string }) => t.name, groupName: (g: string) => g } as unknown as Kafka;
   }
 
   assign(partitions: number[]): void {

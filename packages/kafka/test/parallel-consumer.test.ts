@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { z } from "zod";
-import type { TopicSpec } from "@fediflow/contracts";
+import { topics, type TopicSpec } from "@fediflow/contracts";
 import { createLogger } from "@fediflow/logging";
-import { MockBroker } from "@fediflow/local-stack";
-import { ConsumerLag, ParallelConsumer, TopicProducer, createKafka, decodeFinishedOffsets, partitionOf, type Kafka } from "../src";
+import { ConsumerLag, ParallelConsumer, TopicProducer, createKafka, decodeFinishedOffsets, ensureTopics, partitionOf, type Kafka } from "../src";
 
-// The broker creates FediFlow's topics; this test uses the deliveries topic's shape loosely.
+// On the test run's Kafka (test/global-setup), under a namespace of this file's own; the
+// activities topic's name and partitions with a value of the test's own.
 const spec: TopicSpec<{ n: number; lane: string; ms: number }> = {
   name: "fediflow.activities",
   key: "lane",
@@ -15,17 +15,14 @@ const spec: TopicSpec<{ n: number; lane: string; ms: number }> = {
   compacted: false,
 };
 
-let broker: MockBroker;
 let kafka: Kafka;
 const logger = createLogger("test", "warn");
 
 beforeAll(async () => {
-  broker = await MockBroker.start({ brokers: 1 });
-  kafka = createKafka({ brokers: broker.bootstrapServers, clientId: "test", logger });
+  const namespace = `kafka-test-${randomUUID().slice(0, 8)}.`;
+  kafka = createKafka({ brokers: inject("kafkaBrokers").split(","), clientId: "test", namespace, logger });
+  await ensureTopics(kafka, [spec, topics.deliveries], {});
 }, 60_000);
-afterAll(async () => {
-  await broker?.stop();
-});
 
 async function publish(messages: Array<{ n: number; lane: string; ms: number }>) {
   const producer = await TopicProducer.connect(kafka, true);
@@ -67,7 +64,7 @@ describe("ParallelConsumer", () => {
     const admin = kafka.admin();
     await admin.connect();
     await new Promise((r) => setTimeout(r, 300));
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [spec.name] });
+    const [offsets] = await admin.fetchOffsets({ groupId: kafka.groupName(groupId), topics: [kafka.topicName(spec)] });
     const committed = offsets!.partitions.find((p) => Number(p.offset) >= 0)!;
     // The slow message holds the committed offset; the finished ones above ride in metadata.
     const base = Number(committed.offset);
@@ -76,7 +73,7 @@ describe("ParallelConsumer", () => {
     while (finished.length < 22 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(finished.indexOf(0)).toBeLessThan(finished.indexOf(1));
     await consumer.stop(5_000);
-    const [after] = await admin.fetchOffsets({ groupId, topics: [spec.name] });
+    const [after] = await admin.fetchOffsets({ groupId: kafka.groupName(groupId), topics: [kafka.topicName(spec)] });
     const end = after!.partitions.find((p) => p.partition === committed.partition)!;
     expect(Number(end.offset)).toBe(base + 22);
     await admin.disconnect();
@@ -218,7 +215,7 @@ describe("partitionOf", () => {
     await producer.disconnect();
     const consumer = kafka.consumer({ groupId: `g-${randomUUID()}`, maxWaitTimeInMs: 100 });
     await consumer.connect();
-    await consumer.subscribe({ topic: topics.deliveries.name, fromBeginning: true });
+    await consumer.subscribe({ topic: kafka.topicName(topics.deliveries), fromBeginning: true });
     const landed = new Map<string, number>();
     await consumer.run({ eachMessage: async ({ partition, message }) => void landed.set(message.key!.toString(), partition) });
     const deadline = Date.now() + 20_000;
@@ -259,7 +256,7 @@ describe("ConsumerLag", () => {
     // it is stuck on 5 admitted messages, so the whole topic is its lag.
     const admin = kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(spec.name);
+    const ends = await admin.fetchTopicOffsets(kafka.topicName(spec));
     await admin.disconnect();
     const published = ends.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
     expect(total).toBe(published);

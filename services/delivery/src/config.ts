@@ -63,6 +63,12 @@ export const deliverySettings = z.object({
   FEDIFLOW_REACTION_HOLD_MS: millis(0),
   /** On SIGTERM, how long in-flight deliveries may take to finish before they are handed back, ms. */
   FEDIFLOW_DELIVERY_SHUTDOWN_GRACE_MS: millis(20_000),
+  /**
+   * While one message's attempt runs longer than this, the inboxes it has settled so far are
+   * reported every interval (ms; default 1 s), so a crash or a rebalance re-sends only what was
+   * not settled. Quicker attempts report once, at their end.
+   */
+  FEDIFLOW_DELIVERY_PROGRESS_REPORT_MS: millis(1_000),
 });
 
 export type DeliveryConfig = z.infer<typeof deliverySettings>;

@@ -23,6 +23,8 @@ export interface AttemptDependencies {
   retryPolicy: RetryPolicy;
   /** When sending to a host must wait, until when; null when it may go now. */
   holdUntil(host: string, now: number): number | null;
+  /** Each inbox's result as soon as its request ends (progress reports of a long attempt). */
+  onAttempted?(result: Extract<InboxResult, { kind: "attempted" }>): void;
 }
 
 const rejectedAll = (job: DeliveryJob, reason: string): InboxResult[] =>
@@ -78,5 +80,7 @@ async function attemptInbox(
     }
   }
   const durationMs = Math.round((performance.now() - started) * 10) / 10;
-  return { inbox, kind: "attempted", classified, durationMs };
+  const attempted = { inbox, kind: "attempted" as const, classified, durationMs };
+  deps.onAttempted?.(attempted);
+  return attempted;
 }

@@ -1,6 +1,7 @@
 import type { DeliveryJob, DeliveryReport, InboxOutcome, OutcomeClass } from "@fediflow/contracts";
 import type { HostStandings } from "@fediflow/host-view";
 import { partitionOf } from "@fediflow/kafka";
+import { AttemptProgress } from "./attempt-progress";
 import { attemptJob, type AttemptDependencies } from "./deliver";
 import type { HeldLanes } from "./held-lanes";
 import type { HostHolds } from "./host-holds";
@@ -26,6 +27,8 @@ export interface WorkerDependencies extends Omit<AttemptDependencies, "holdUntil
   coalescing: boolean;
   /** Likes and Announces wait this long first, so a quick Undo cancels both; 0 sends at once. */
   reactionHoldMs: number;
+  /** A longer attempt reports the inboxes it has settled at this interval, ms (0: only at its end). */
+  progressReportMs?: number;
   onCoalesced?(rule: CoalescingRule, inboxes: number): void;
   report(reports: DeliveryReport[]): Promise<void>;
   onReport?(report: DeliveryReport): void;
@@ -159,16 +162,29 @@ export class DeliveryWorker {
 
     this.backlog.set(job.host, (this.backlog.get(job.host) ?? 0) + 1);
     const span = new DeliverySpan(job, origin.kind === "schedule");
+    const firstAttemptAt = job.firstAttemptAt ?? now;
+    const progress = new AttemptProgress();
+    const reportProgress = () =>
+      progress.flush((settled) => this.report({ ...this.fields(job), firstAttemptAt, outcomes: settled, at: new Date(deps.clock()).toISOString() }));
+    const progressTimer = deps.progressReportMs ? setInterval(() => void reportProgress(), deps.progressReportMs) : undefined;
     let results;
     try {
-      results = await span.run(() => attemptJob(job, { ...deps, holdUntil: (host, at) => this.admitRequest(host, at) }));
+      results = await span.run(() =>
+        attemptJob(job, {
+          ...deps,
+          holdUntil: (host, at) => this.admitRequest(host, at),
+          onAttempted: (result) =>
+            progress.add({ inbox: result.inbox, outcome: result.classified.outcome, status: result.classified.status, reason: result.classified.reason, durationMs: result.durationMs }),
+        }),
+      );
     } finally {
+      clearInterval(progressTimer);
       const left = (this.backlog.get(job.host) ?? 1) - 1;
       if (left === 0) this.backlog.delete(job.host);
       else this.backlog.set(job.host, left);
     }
+    await progress.idle();
 
-    const firstAttemptAt = job.firstAttemptAt ?? now;
     const finishedAt = deps.clock();
     const outcomes: InboxOutcome[] = [];
     const again: string[] = [];
@@ -227,8 +243,9 @@ export class DeliveryWorker {
       }
     }
 
-    if (outcomes.length > 0) {
-      await this.report({ ...this.fields(job), firstAttemptAt, outcomes, at: new Date(finishedAt).toISOString() });
+    const unreported = outcomes.filter((outcome) => !progress.reported.has(outcome.inbox));
+    if (unreported.length > 0) {
+      await this.report({ ...this.fields(job), firstAttemptAt, outcomes: unreported, at: new Date(finishedAt).toISOString() });
     }
     if (next) await this.wait(next.job, lane, partition, origin, next.at, next.reason);
     else await this.done(lane, partition, origin);

@@ -1,7 +1,7 @@
 import { SigningKeys } from "@fediflow/actor-keys";
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
-import { ParallelConsumer, TopicProducer, consumerTiming, createKafka, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { ParallelConsumer, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRemoteAgent, userAgent } from "@fediflow/remote-http";
@@ -16,6 +16,7 @@ import { InboxSender } from "./inbox-sender";
 import { deliveryMetrics } from "./metrics";
 import { ScheduleStore } from "./schedule-store";
 import { Scheduler } from "./scheduler";
+import { SettledInboxes, unsettledInboxes } from "./settled-inboxes";
 import { SignatureSchemes } from "./signature-schemes";
 
 async function main(): Promise<void> {
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     max: config.FEDIFLOW_DATABASE_POOL_SIZE,
     applicationName: "fediflow-delivery",
   });
-  const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-delivery`, logger });
+  const kafka = kafkaForService(config, "delivery", logger);
   const producer = await TopicProducer.connect(kafka);
   const hosts = new HostView(kafka, logger, "fediflow-delivery-hosts");
   await hosts.start();
@@ -88,11 +89,15 @@ async function main(): Promise<void> {
     onReport: metrics.recordReport,
     coalescing: config.FEDIFLOW_COALESCING,
     reactionHoldMs: config.FEDIFLOW_REACTION_HOLD_MS,
+    progressReportMs: config.FEDIFLOW_DELIVERY_PROGRESS_REPORT_MS,
     onCoalesced: metrics.recordCoalesced,
     clock,
   });
 
   // 4. Two sources of work: the deliveries topic (one lane per host and object) and the schedule.
+  // A message an earlier owner may have started sends only its inboxes not yet settled; the
+  // job is trimmed in place because the worker keys lane bookkeeping on the message's object.
+  const settled = new SettledInboxes(pool);
   const consumer = new ParallelConsumer({
     kafka,
     groupId: "fediflow-delivery",
@@ -101,7 +106,10 @@ async function main(): Promise<void> {
     logger,
     maxInFlight: config.FEDIFLOW_DELIVERY_MAX_IN_FLIGHT_MESSAGES,
     laneOf: (message) => laneOf(message.value),
-    handle: (message, behind) => worker.handle(message.value, () => behind().map((queued) => queued.value)),
+    handle: async (message, behind) => {
+      if (message.mayBeRedelivered) message.value.inboxes = unsettledInboxes(message.value, await settled.of(message.value));
+      await worker.handle(message.value, () => behind().map((queued) => queued.value));
+    },
     onPartitionAssigned: (partition) => held.assign(partition),
     onPartitionRevoked: (partition) => held.revoke(partition),
   });

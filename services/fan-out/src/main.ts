@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { SigningKeys } from "@fediflow/actor-keys";
 import { topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
-import { ParallelConsumer, TopicProducer, consumerTiming, createKafka, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { ParallelConsumer, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { attributes, trace } from "@fediflow/telemetry";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     applicationName: "fediflow-fan-out",
   });
   const redis = createRedis(config.FEDIFLOW_REDIS_URL, "fediflow-fan-out", config.FEDIFLOW_REDIS_KEY_PREFIX);
-  const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-fan-out`, logger });
+  const kafka = kafkaForService(config, "fan-out", logger);
   const producer = await TopicProducer.connect(kafka);
   const hosts = new HostView(kafka, logger, "fediflow-fan-out-hosts");
   await hosts.start();

@@ -1,7 +1,7 @@
 import { grpcTlsFiles } from "@fediflow/config";
 import { topics } from "@fediflow/contracts";
 import { startGrpcServer } from "@fediflow/grpc";
-import { TopicProducer, consumerTiming, createKafka, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRedis, redisReachable } from "@fediflow/redis";
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       })
     : pool;
   const redis = createRedis(config.FEDIFLOW_REDIS_URL, "fediflow-host-health", config.FEDIFLOW_REDIS_KEY_PREFIX);
-  const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-host-health`, logger });
+  const kafka = kafkaForService(config, "host-health", logger);
   const producer = await TopicProducer.connect(kafka, true);
   const book = new HostBook(
     pool,

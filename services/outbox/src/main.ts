@@ -1,5 +1,5 @@
 import { grpcTlsFiles } from "@fediflow/config";
-import { consumerTiming, createKafka, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { startGrpcServer } from "@fediflow/grpc";
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
         applicationName: "fediflow-outbox-read",
       })
     : pool;
-  const kafka = createKafka({ brokers: config.FEDIFLOW_KAFKA_BROKERS, clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-outbox`, logger });
+  const kafka = kafkaForService(config, "outbox", logger);
   const keyEncryptionKey = Buffer.from(config.FEDIFLOW_KEY_ENCRYPTION_KEY, "base64");
 
   // 3. The relay and the accounting consumer.

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { TopicSpec } from "@fediflow/contracts";
-import { createKafka, decodeValue, encodeValue, type Kafka } from "@fediflow/kafka";
-import { createLogger } from "@fediflow/logging";
+import { decodeValue, encodeValue, type Kafka } from "@fediflow/kafka";
 
 export interface TopicMessage<V> {
   partition: number;
@@ -10,13 +9,12 @@ export interface TopicMessage<V> {
   value: V;
 }
 
-/** A Kafka client for a test to look at topics of its stack's broker. */
-export function testKafka(brokers: string[]): Kafka {
-  return createKafka({ brokers, clientId: `e2e-${randomUUID().slice(0, 8)}`, logger: createLogger("e2e-kafka", "error") });
-}
+// `kafka` is a client in the stack's namespace (TestStack.kafka()): topic specs and group ids
+// are turned into the names on the cluster here.
 
 /** Messages on a topic now, all partitions together (its end offsets). */
-export async function topicEnd(kafka: Kafka, topic: string): Promise<number> {
+export async function topicEnd(kafka: Kafka, spec: TopicSpec<unknown>): Promise<number> {
+  const topic = kafka.topicName(spec);
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -32,7 +30,7 @@ export async function readTopic<V>(kafka: Kafka, spec: TopicSpec<V>, timeoutMs =
   await admin.connect();
   const ends = new Map<number, number>();
   try {
-    for (const partition of await admin.fetchTopicOffsets(spec.name)) {
+    for (const partition of await admin.fetchTopicOffsets(kafka.topicName(spec))) {
       if (Number(partition.high) > Number(partition.low)) ends.set(partition.partition, Number(partition.high));
     }
   } finally {
@@ -43,7 +41,7 @@ export async function readTopic<V>(kafka: Kafka, spec: TopicSpec<V>, timeoutMs =
   const consumer = kafka.consumer({ groupId: `e2e-read-${randomUUID()}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic: spec.name, fromBeginning: true });
+    await consumer.subscribe({ topic: kafka.topicName(spec), fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${spec.name}: not read to its end within ${timeoutMs} ms`)), timeoutMs);
       consumer
@@ -75,7 +73,7 @@ export async function publish<V>(kafka: Kafka, spec: TopicSpec<V>, key: string, 
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    const [meta] = await producer.send({ topic: spec.name, acks: -1, messages: [{ key, value: encodeValue(spec, value) }] });
+    const [meta] = await producer.send({ topic: kafka.topicName(spec), acks: -1, messages: [{ key, value: encodeValue(spec, value) }] });
     return { partition: meta!.partition, offset: Number(meta!.baseOffset) };
   } finally {
     await producer.disconnect();
@@ -83,11 +81,11 @@ export async function publish<V>(kafka: Kafka, spec: TopicSpec<V>, key: string, 
 }
 
 /** The offset a consumer group has committed on one partition (-1: nothing yet). */
-export async function committedOffset(kafka: Kafka, groupId: string, topic: string, partition: number): Promise<number> {
+export async function committedOffset(kafka: Kafka, groupId: string, spec: TopicSpec<unknown>, partition: number): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const [offsets] = await admin.fetchOffsets({ groupId: kafka.groupName(groupId), topics: [kafka.topicName(spec)] });
     return Number(offsets?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
   } finally {
     await admin.disconnect();

@@ -6,6 +6,10 @@ import pg from "pg";
 import { FakeFediverse, type FakeFediverseOptions } from "@fediflow/fake-fediverse";
 import { startStack, type RunningStack, type StackOptions } from "@fediflow/local-stack";
 import { createScratchDatabase, type ScratchDatabase } from "@fediflow/postgres";
+import { inject } from "vitest";
+import "./provided";
+import { createKafka, type Kafka } from "@fediflow/kafka";
+import { createLogger } from "@fediflow/logging";
 import { waitFor } from "./wait";
 
 export interface TestStackOptions extends Omit<StackOptions, "onLine" | "env"> {
@@ -36,8 +40,8 @@ export interface LocalActor {
 
 /**
  * The real stack for one test file: a scratch database, its own Redis key prefix, its own
- * mock Kafka cluster and ports, a fake fediverse, and service logs in a file (printed path
- * on failure).
+ * Kafka namespace on the test run's cluster (or a cluster of its own with `kafkaNodes`), its
+ * own ports, a fake fediverse, and service logs in a file (printed path on failure).
  */
 export class TestStack {
   private constructor(
@@ -58,11 +62,14 @@ export class TestStack {
     const logFile = path.join(logDirectory, `${database.name}.log`);
     const redisPrefix = `${database.name}:`;
     const token = randomBytes(16).toString("hex");
+    // A cluster of its own only when the test needs several nodes to kill one.
+    const ownKafka = options.kafkaNodes !== undefined;
     let stack: RunningStack;
     try {
       stack = await startStack({
         ...options,
         ingressPort: 0,
+        kafkaNamespace: ownKafka ? "" : `${database.name}.`,
         env: {
           FEDIFLOW_DATABASE_URL: options.database?.serviceUrl?.(database.url, database.name) ?? database.url,
           ...(options.database?.readUrl ? { FEDIFLOW_DATABASE_READ_URL: options.database.readUrl(database.url, database.name) } : {}),
@@ -71,7 +78,7 @@ export class TestStack {
           FEDIFLOW_ALLOW_PRIVATE_NETWORKS: "true",
           FEDIFLOW_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
           FEDIFLOW_LOG_LEVEL: "info",
-          FEDIFLOW_KAFKA_BROKERS: "",
+          FEDIFLOW_KAFKA_BROKERS: ownKafka ? "" : inject("kafkaBrokers"),
           // Several stacks may share this machine's PostgreSQL (max_connections 100).
           FEDIFLOW_DATABASE_POOL_SIZE: "4",
           // Black holes would otherwise hold every stop for the full default grace.
@@ -79,7 +86,7 @@ export class TestStack {
           ...options.env,
         },
         onLine: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
-        onBrokerLog: (line) => appendFileSync(logFile, `[kafka] ${line}\n`),
+        onKafkaLog: (line) => appendFileSync(logFile, `[kafka] ${line}\n`),
       });
     } catch (error) {
       await fediverse.stop();
@@ -91,6 +98,16 @@ export class TestStack {
     // termination can reach one of them: an error on a pool being closed is of no interest.
     db.on("error", () => undefined);
     return new TestStack(token, stack, fediverse, database, db, logFile, redisPrefix);
+  }
+
+  /** A Kafka client in this stack's namespace, to look at its topics. */
+  kafka(): Kafka {
+    return createKafka({
+      brokers: this.stack.kafkaBrokers,
+      clientId: `e2e-${randomBytes(4).toString("hex")}`,
+      namespace: this.stack.kafkaNamespace,
+      logger: createLogger("e2e-kafka", "error"),
+    });
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { topics, type DeliveryJob } from "@fediflow/contracts";
 import type { VirtualHost } from "@fediflow/fake-fediverse";
 import { createRedis, type Redis } from "@fediflow/redis";
-import { TestStack, createNote, readTopic, testKafka, type LocalActor } from "../src";
+import { TestStack, createNote, readTopic, type LocalActor } from "../src";
 
 // Issue 4, items 1 and 2 end to end: remote actors fetched with a signed GET and cached in
 // Redis (hit, miss, invalidation by Update and Delete), shared and personal inboxes folded
@@ -135,7 +135,7 @@ describe("folding inboxes per host", () => {
       ).toEqual(inboxes);
     }
 
-    const messages = (await readTopic<DeliveryJob>(testKafka(t.stack.kafkaBrokers), topics.deliveries)).filter(
+    const messages = (await readTopic<DeliveryJob>(t.kafka(), topics.deliveries)).filter(
       (m) => m.value.activityId === id,
     );
     for (const message of messages) {

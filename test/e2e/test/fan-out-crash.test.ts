@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { topics, type DeliveryJob } from "@fediflow/contracts";
-import { TestStack, committedOffset, createNote, publish, readTopic, testKafka, topicEnd, waitFor, type LocalActor } from "../src";
+import { TestStack, committedOffset, createNote, publish, readTopic, topicEnd, waitFor, type LocalActor } from "../src";
 
 // Issue 4, item 6 end to end: kill -9 of fan-out in the middle of a large audience, then a
 // restart: every inbox gets its delivery, none more than twice and no more twice than the
@@ -91,7 +91,7 @@ describe("fan-out killed in the middle of a large audience", () => {
     expect(twice.length).toBeLessThanOrEqual(window * inboxesPerMessage);
 
     // The same count from the deliveries topic: messages published again after the restart.
-    const kafka = testKafka(t.stack.kafkaBrokers);
+    const kafka = t.kafka();
     const messages = (await readTopic<DeliveryJob>(kafka, topics.deliveries)).filter((m) => m.value.activityId === id);
     const distinct = new Set(messages.map((m) => `${m.value.host} ${m.value.inboxes.join(" ")}`));
     const republished = messages.length - distinct.size;
@@ -105,7 +105,7 @@ describe("fan-out killed in the middle of a large audience", () => {
     );
 
     // The activity message delivered again (an outbox relay retry, a rebalance): nothing happens.
-    const deliveriesBefore = await topicEnd(kafka, topics.deliveries.name);
+    const deliveriesBefore = await topicEnd(kafka, topics.deliveries);
     const postsBefore = t.fediverse.allReceived().length;
     const objectId = (activity.object as { id: string }).id;
     const again = await publish(kafka, topics.activities, objectId, {
@@ -116,9 +116,9 @@ describe("fan-out killed in the middle of a large audience", () => {
     });
     await waitFor(
       "fan-out to take the redelivered message",
-      async () => (await committedOffset(kafka, "fediflow-fan-out", topics.activities.name, again.partition)) > again.offset,
+      async () => (await committedOffset(kafka, "fediflow-fan-out", topics.activities, again.partition)) > again.offset,
     );
-    expect(await topicEnd(kafka, topics.deliveries.name)).toBe(deliveriesBefore);
+    expect(await topicEnd(kafka, topics.deliveries)).toBe(deliveriesBefore);
     expect(t.fediverse.allReceived().length).toBe(postsBefore);
   });
 });

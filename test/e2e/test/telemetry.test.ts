@@ -5,6 +5,8 @@ import { OtlpReceiver, TestStack, createNote, waitFor, type CapturedSpan, type L
 
 let otlp: OtlpReceiver;
 let t: TestStack;
+/** A topic or group name as it is on the cluster: under the stack's Kafka namespace. */
+const ns = (name: string) => `${t.stack.kafkaNamespace}${name}`;
 let actor: LocalActor;
 const traced = 3; // FEDIFLOW_TRACE_HOSTS_PER_ACTIVITY
 
@@ -74,24 +76,24 @@ describe("one trace per activity", () => {
           span.attributes["rpc.service"] === "fediflow.v1.Outbox",
       ),
     ).toBe(true);
-    const sendActivity = named(spans, "send fediflow.activities")[0]!;
+    const sendActivity = named(spans, `send ${ns("fediflow.activities")}`)[0]!;
     expect(sendActivity).toMatchObject({
       service: "fediflow-outbox",
-      attributes: { "messaging.destination.name": "fediflow.activities", "messaging.system": "kafka" },
+      attributes: { "messaging.destination.name": ns("fediflow.activities"), "messaging.system": "kafka" },
     });
-    const fanOut = named(spans, "process fediflow.activities")[0]!;
+    const fanOut = named(spans, `process ${ns("fediflow.activities")}`)[0]!;
     expect(fanOut.parentSpanId).toBe(sendActivity.spanId);
     expect(fanOut.attributes).toMatchObject({
-      "messaging.consumer.group.name": "fediflow-fan-out",
+      "messaging.consumer.group.name": ns("fediflow-fan-out"),
       "fediflow.activity.id": id,
       "fediflow.inbox.count": 3,
     });
-    const processDelivery = named(spans, "process fediflow.deliveries");
+    const processDelivery = named(spans, `process ${ns("fediflow.deliveries")}`);
     expect(processDelivery).toHaveLength(3);
     for (const span of processDelivery) {
       expect(span.attributes).toMatchObject({
-        "messaging.consumer.group.name": "fediflow-delivery",
-        "messaging.destination.name": "fediflow.deliveries",
+        "messaging.consumer.group.name": ns("fediflow-delivery"),
+        "messaging.destination.name": ns("fediflow.deliveries"),
       });
       expect(typeof span.attributes["messaging.destination.partition.id"]).toBe("string");
     }
@@ -108,7 +110,7 @@ describe("one trace per activity", () => {
       const post = spans.find((span) => span.parentSpanId === deliver.spanId && span.attributes["url.full"]);
       expect(post?.attributes).toMatchObject({ "http.request.method": "POST", "http.response.status_code": 202 });
     }
-    expect(spans.some((span) => span.service === "fediflow-host-health" && span.name === "process fediflow.delivery-outcomes")).toBe(true);
+    expect(spans.some((span) => span.service === "fediflow-host-health" && span.name === `process ${ns("fediflow.delivery-outcomes")}`)).toBe(true);
     // Log lines written inside the trace carry its ids (pino, through the instrumentation).
     const logged = readFileSync(t.logFile, "utf8")
       .split("\n")
@@ -145,7 +147,7 @@ describe("one trace per activity", () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const delivers = named(otlp.trace(traceId), "deliver");
     // 12 hosts: 3 traced as children, the 410 one (past the traced share) recorded anyway.
-    expect(named(otlp.trace(traceId), "process fediflow.deliveries").length).toBe(traced);
+    expect(named(otlp.trace(traceId), `process ${ns("fediflow.deliveries")}`).length).toBe(traced);
     expect(delivers.filter((span) => span.attributes["fediflow.outcome"] === "delivered").length).toBe(traced);
     expect(delivers.filter((span) => span.attributes["fediflow.outcome"] === "gone")).toHaveLength(1);
   });
@@ -164,11 +166,11 @@ describe("one trace per activity", () => {
     expect(count(delivery, "fediflow_deliveries_total", { outcome: "retrying" })).toBe(1);
     expect(count(delivery, "fediflow_deliveries_total", { outcome: "gone" })).toBe(1);
     expect(count(delivery, "fediflow_delivery_duration_seconds_count")).toBe(received.length);
-    expect(delivery.some((s) => s.name === "fediflow_consumer_lag_messages" && s.labels.group === "fediflow-delivery")).toBe(true);
+    expect(delivery.some((s) => s.name === "fediflow_consumer_lag_messages" && s.labels.group === ns("fediflow-delivery"))).toBe(true);
     expect(delivery.some((s) => s.name === "fediflow_delivery_in_flight")).toBe(true);
     const fanOut = await scrape("fan-out");
     expect(count(fanOut, "fediflow_fanout_activities_total")).toBe(3);
-    expect(fanOut.some((s) => s.name === "fediflow_consumer_lag_messages" && s.labels.group === "fediflow-fan-out")).toBe(true);
+    expect(fanOut.some((s) => s.name === "fediflow_consumer_lag_messages" && s.labels.group === ns("fediflow-fan-out"))).toBe(true);
     const outbox = await scrape("outbox");
     expect(count(outbox, "fediflow_outbox_relay_published_total")).toBe(3);
     expect(outbox.some((s) => s.name === "fediflow_outbox_relay_backlog")).toBe(true);

@@ -2,8 +2,8 @@
 export type Behaviour =
   /** 202 after latencyMs (a number, or [min, max] drawn uniformly). */
   | { kind: "ok"; latencyMs?: number | [number, number] }
-  /** Always this status (500, 503, 403, 404, 410, ...). */
-  | { kind: "status"; status: number; latencyMs?: number }
+  /** This status (500, 503, 403, 404, 410, ...): always, or for the first `times` requests, then 202. */
+  | { kind: "status"; status: number; latencyMs?: number; times?: number }
   /** 429 with Retry-After (seconds) for the first `times` requests, then 202. */
   | { kind: "rateLimited"; retryAfterSeconds: number; times: number }
   /** Hostile: always `status` (default 429) with this Retry-After header, verbatim. */

@@ -92,7 +92,8 @@ interface HostRuntime {
   server: Server | null;
   sockets: Set<Socket>;
   active: number;
-  rateLimitedSoFar: number;
+  /** Requests answered with the failure of a `times`-limited behaviour so far. */
+  refusedSoFar: number;
   tls: boolean;
 }
 
@@ -185,7 +186,7 @@ export class FakeFediverse {
     const runtime = this.runtimes.get(name);
     if (!runtime) throw new Error(`no fake host ${name}`);
     runtime.host.behaviour = behaviour;
-    runtime.rateLimitedSoFar = 0;
+    runtime.refusedSoFar = 0;
     if (behaviour.kind === "refuse" && runtime.server) await this.closeRuntime(runtime);
     if (behaviour.kind !== "refuse" && !runtime.server) await this.listen(runtime);
   }
@@ -223,7 +224,7 @@ export class FakeFediverse {
         server: null,
         sockets: new Set(),
         active: 0,
-        rateLimitedSoFar: 0,
+        refusedSoFar: 0,
         tls: spec.selfSignedTls ?? false,
       };
       this.runtimes.set(host, runtime);
@@ -371,11 +372,16 @@ export class FakeFediverse {
         return 0;
       case "status":
         if (behaviour.latencyMs) await wait(behaviour.latencyMs);
+        if (behaviour.times !== undefined && runtime.refusedSoFar >= behaviour.times) {
+          res.writeHead(202).end();
+          return 202;
+        }
+        runtime.refusedSoFar += 1;
         res.writeHead(behaviour.status).end();
         return behaviour.status;
       case "rateLimited":
-        if (runtime.rateLimitedSoFar < behaviour.times) {
-          runtime.rateLimitedSoFar += 1;
+        if (runtime.refusedSoFar < behaviour.times) {
+          runtime.refusedSoFar += 1;
           res.writeHead(429, { "retry-after": String(behaviour.retryAfterSeconds) }).end();
           return 429;
         }

@@ -46,10 +46,15 @@ async function main(): Promise<void> {
       FEDIFLOW_KAFKA_BROKERS: process.env.FEDIFLOW_KAFKA_BROKERS ?? "",
     },
     onLine: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
-    onBrokerLog: (line) => appendFileSync(logFile, `[kafka] ${line}\n`),
+    onKafkaLog: (line) => appendFileSync(logFile, `[kafka] ${line}\n`),
   });
   say(
     `  stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${stack.ingressUrl} (service logs: ${path.relative(process.cwd(), logFile)})`,
+  );
+  say(
+    stack.kafka
+      ? `  Kafka: Apache Kafka (KRaft) at ${stack.kafkaBrokers.join(",")}, java pid ${stack.kafka.pids().join(",")}, log ${stack.kafka.nodes[0]!.dir}/server.log`
+      : `  Kafka: ${stack.kafkaBrokers.join(",")} (FEDIFLOW_KAFKA_BROKERS)`,
   );
 
   const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {

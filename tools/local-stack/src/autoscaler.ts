@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import { repositoryRoot } from "./broker";
+import { repositoryRoot } from "@fediflow/kafka-cluster";
 import { cpuSeconds } from "./process-stats";
 import { HorizontalPodAutoscaler, type HpaBehavior, type MetricReading } from "./hpa";
 import { parsePrometheusText } from "./prometheus-text";

@@ -1,6 +1,5 @@
-export * from "./broker";
 export * from "./service-process";
-export * from "./ports";
+export { KafkaCluster, freePort, repositoryRoot } from "@fediflow/kafka-cluster";
 export * from "./stack";
 export * from "./process-stats";
 export * from "./hpa";

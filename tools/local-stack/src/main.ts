@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { repositoryRoot } from "./broker";
+import { repositoryRoot } from "@fediflow/kafka-cluster";
 import { prefixedLogPrinter } from "./log-lines";
 import { startStack } from "./stack";
 
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     fixedPorts: true,
     env: token ? { FEDIFLOW_API_TOKENS: token } : {},
     onLine: print,
-    onBrokerLog: (line) => print("kafka", line),
+    onKafkaLog: (line) => print("kafka", line),
   });
   print("stack", `ready: ${stack.ingressUrl} (Kafka ${stack.kafkaBrokers.join(",")})`);
   if (token) print("stack", `API token (from .local/api-token): ${token}`);

@@ -1,28 +1,33 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { allTopics } from "@fediflow/contracts";
+import { createKafka, ensureTopics } from "@fediflow/kafka";
+import { KafkaCluster, freePort, repositoryRoot, testKafkaVariable } from "@fediflow/kafka-cluster";
+import { createLogger } from "@fediflow/logging";
 import { ensureDatabase, migrate } from "@fediflow/postgres";
-import { MockBroker, repositoryRoot } from "./broker";
-import { freePort } from "./ports";
 import { ServiceProcess, serviceNames, type ServiceName } from "./service-process";
 
 export interface StackOptions {
   root?: string;
   /** Port of the public API (default FEDIFLOW_INGRESS_PORT or 8080; 0 picks a free one). */
   ingressPort?: number;
-  /** Fixed well-known ports for gRPC and ops (50051/50052, 9091..) instead of free ones. */
+  /** The fixed ports of `localStackPorts` instead of free ones (the foreground stack a person uses). */
   fixedPorts?: boolean;
   /** Environment for every service, over the caller's own. */
   env?: NodeJS.ProcessEnv;
   /** Environment for one service, over everything else. */
   serviceEnv?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
-  /** Brokers in the mock cluster (default 3). Ignored when FEDIFLOW_KAFKA_BROKERS is set. */
-  brokers?: number;
+  /** Nodes of the Kafka cluster this stack starts (default 1). Ignored when FEDIFLOW_KAFKA_BROKERS is set. */
+  kafkaNodes?: number;
+  /** Prefix of the stack's topics and consumer groups (FEDIFLOW_KAFKA_NAMESPACE; default none). */
+  kafkaNamespace?: string;
   /** Processes per service (default 1 each). */
   replicas?: Partial<Record<ServiceName, number>>;
   /** Every line a service prints (JSON log lines). */
   onLine?(process: string, line: string): void;
-  onBrokerLog?(line: string): void;
+  /** What the Kafka nodes print outside their own log files. */
+  onKafkaLog?(line: string): void;
   /** How long to wait for every process to be ready, ms. */
   readyTimeoutMs?: number;
 }
@@ -31,8 +36,9 @@ export interface RunningStack {
   ingressUrl: string;
   databaseUrl: string;
   kafkaBrokers: string[];
-  /** The mock cluster, when this stack started one. */
-  broker: MockBroker | null;
+  kafkaNamespace: string;
+  /** The Kafka cluster, when this stack started one (not with FEDIFLOW_KAFKA_BROKERS). */
+  kafka: KafkaCluster | null;
   processes: Map<string, ServiceProcess>;
   /** The environment every process was started with (without per-process ports). */
   env: NodeJS.ProcessEnv;
@@ -75,9 +81,15 @@ async function waitForHttp(url: string, child: ServiceProcess, deadline: number)
 }
 
 /**
- * Starts the whole pipeline on this machine: the mock Kafka cluster (unless
- * FEDIFLOW_KAFKA_BROKERS names a Kafka), the database and its migrations, then the five
- * services as separate processes, and resolves once every one answers /readyz.
+ * The ports of the foreground stack (`pnpm stack`, the demo), all below Linux's ephemeral range
+ * (32768 and up), where an outgoing connection of any process could take them first.
+ */
+export const localStackPorts = { kafka: 19092, outbox: 15051, hostHealth: 15052, firstOps: 9091 } as const;
+
+/**
+ * Starts the whole pipeline on this machine: Apache Kafka (unless FEDIFLOW_KAFKA_BROKERS names
+ * a Kafka), the database and its migrations, then the five services as separate processes,
+ * and resolves once every one answers /readyz.
  */
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const root = options.root ?? repositoryRoot;
@@ -87,30 +99,54 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   await ensureDatabase(databaseUrl);
   await migrate(databaseUrl);
 
-  let broker: MockBroker | null = null;
+  const fixed = options.fixedPorts ?? false;
+  let kafkaNamespace = options.kafkaNamespace ?? base.FEDIFLOW_KAFKA_NAMESPACE ?? "";
+  let kafka: KafkaCluster | null = null;
   let kafkaBrokers = (base.FEDIFLOW_KAFKA_BROKERS ?? "").split(",").filter(Boolean);
-  if (kafkaBrokers.length === 0) {
-    broker = await MockBroker.start({ brokers: options.brokers ?? 3, root, onLog: options.onBrokerLog });
-    kafkaBrokers = broker.bootstrapServers;
+  const testKafka = (process.env[testKafkaVariable] ?? "").split(",").filter(Boolean);
+  if (kafkaBrokers.length === 0 && testKafka.length > 0 && options.kafkaNodes === undefined) {
+    // Inside a test run: its shared Kafka, under a namespace no other stack uses.
+    kafkaBrokers = testKafka;
+    if (!kafkaNamespace) kafkaNamespace = `stack-${randomBytes(4).toString("hex")}.`;
+  } else if (kafkaBrokers.length === 0) {
+    const nodes = options.kafkaNodes ?? 1;
+    kafka = await KafkaCluster.start({
+      nodes,
+      root,
+      namespace: null,
+      ports: fixed ? Array.from({ length: nodes }, (_, i) => localStackPorts.kafka + 2 * i) : undefined,
+      dir: fixed ? path.join(root, ".local", "kafka") : undefined,
+      onLog: options.onKafkaLog,
+    });
+    kafkaBrokers = kafka.bootstrapServers;
+  }
+  try {
+    // On a cluster of the stack's own and on a shared one alike: create what is missing.
+    const client = createKafka({ brokers: kafkaBrokers, clientId: "fediflow-local-stack", namespace: kafkaNamespace, logger: createLogger("local-stack", "error") });
+    const nodes = kafka?.nodes.length;
+    await ensureTopics(client, allTopics, nodes === undefined ? {} : { replicationFactor: Math.min(nodes, 3), minInsyncReplicas: nodes >= 3 ? 2 : undefined });
+  } catch (error) {
+    await kafka?.stop();
+    throw error;
   }
 
-  const fixed = options.fixedPorts ?? false;
   const ingressPort = options.ingressPort ?? Number(base.FEDIFLOW_INGRESS_PORT ?? 8080);
   const ports = {
     ingress: ingressPort === 0 ? await freePort() : ingressPort,
-    outbox: fixed ? 50051 : await freePort(),
-    hostHealth: fixed ? 50052 : await freePort(),
+    outbox: fixed ? localStackPorts.outbox : await freePort(),
+    hostHealth: fixed ? localStackPorts.hostHealth : await freePort(),
   };
-  let nextFixedOps = 9091;
+  let nextFixedOps: number = localStackPorts.firstOps;
   const opsPort = async () => (fixed ? nextFixedOps++ : freePort());
 
   const env: NodeJS.ProcessEnv = {
     FEDIFLOW_LISTEN_ADDRESS: "127.0.0.1",
-    // The mock cluster waits session timeout minus 1 s on every rebalance: keep it short here.
+    // A killed process's partitions wait this long for a new owner: short, for fault tests.
     FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS: "6000",
     ...base,
     FEDIFLOW_DATABASE_URL: databaseUrl,
     FEDIFLOW_KAFKA_BROKERS: kafkaBrokers.join(","),
+    FEDIFLOW_KAFKA_NAMESPACE: kafkaNamespace,
     FEDIFLOW_KEY_ENCRYPTION_KEY: base.FEDIFLOW_KEY_ENCRYPTION_KEY ?? (await localKeyEncryptionKey(root)),
     FEDIFLOW_OUTBOX_ADDRESS: `127.0.0.1:${ports.outbox}`,
     FEDIFLOW_HOST_HEALTH_ADDRESS: `127.0.0.1:${ports.hostHealth}`,
@@ -153,7 +189,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const order = [...processes.values()].sort((a, b) => serviceNames.indexOf(b.options.service) - serviceNames.indexOf(a.options.service));
     for (const child of order.filter((c) => c.options.service === "ingress")) await child.stop();
     await Promise.all(order.filter((c) => c.options.service !== "ingress").map((child) => child.stop()));
-    await broker?.stop();
+    await kafka?.stop();
   };
 
   try {
@@ -170,7 +206,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     ingressUrl: `http://127.0.0.1:${ports.ingress}`,
     databaseUrl,
     kafkaBrokers,
-    broker,
+    kafkaNamespace,
+    kafka,
     processes,
     env,
     opsUrl: (name) => readyUrls.get(name)!.replace(/\/readyz$/, ""),

@@ -1,0 +1,225 @@
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { promisify } from "node:util";
+import { allTopics, type TopicSpec } from "@fediflow/contracts";
+import { createKafka, ensureTopics, type Kafka, type TopicsEnsured } from "@fediflow/kafka";
+import { createLogger } from "@fediflow/logging";
+import { kafkaLibs } from "./jars";
+import { jvmOptions, logConfig, nodeProperties, type KafkaNode } from "./node-config";
+import { freePort } from "./ports";
+
+const run = promisify(execFile);
+
+export interface KafkaClusterOptions {
+  /** Nodes, each a broker and a controller (default 1; 3 for fault tests). */
+  nodes?: number;
+  /** Repository root (where tools/kafka is). */
+  root?: string;
+  /**
+   * Folder for the nodes' data and logs. Cleared at start and kept after stop (to read the
+   * logs); without it, a temporary folder that stop removes.
+   */
+  dir?: string;
+  /** Client ports of the nodes (each node's controller listens on its port + 1); default free ports. */
+  ports?: number[];
+  /** Heap per node, MB (default 512). */
+  heapMb?: number;
+  /** Create FediFlow's topics under this namespace (default: ""; null: create none). */
+  namespace?: string | null;
+  /** Lines the JVMs print outside their log files (start-up failures). */
+  onLog?(line: string): void;
+  /** How long to wait for the cluster, ms (default 120 s). */
+  readyTimeoutMs?: number;
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** Kafka's cluster id format: 16 random bytes, base64url without padding. */
+function clusterId(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+/**
+ * Apache Kafka in KRaft mode on loopback, one JVM per node. Nodes can be killed (SIGKILL) and
+ * restarted with their data, for fault tests; stop kills every node.
+ */
+export class KafkaCluster {
+  private readonly children = new Map<number, ChildProcess>();
+  private readonly killOnExit = () => {
+    for (const child of this.children.values()) child.kill("SIGKILL");
+  };
+
+  private constructor(
+    readonly nodes: readonly KafkaNode[],
+    private readonly libs: string,
+    private readonly options: KafkaClusterOptions,
+    private readonly ownDir: string | null,
+  ) {
+    process.on("exit", this.killOnExit);
+  }
+
+  get bootstrapServers(): string[] {
+    return this.nodes.map((node) => `127.0.0.1:${node.port}`);
+  }
+
+  /** The JVM's process id of a running node (for CPU accounting). */
+  pid(id: number): number | undefined {
+    return this.children.get(id)?.pid;
+  }
+
+  pids(): number[] {
+    return [...this.children.values()].map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  static async start(options: KafkaClusterOptions = {}): Promise<KafkaCluster> {
+    const count = options.nodes ?? 1;
+    const libs = await kafkaLibs(options.root);
+    const ownDir = options.dir ? null : await mkdtemp(path.join(os.tmpdir(), "fediflow-kafka-"));
+    const base = options.dir ?? ownDir!;
+    if (options.dir) await rm(options.dir, { recursive: true, force: true });
+    const nodes: KafkaNode[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const port = options.ports?.[i] ?? (await freePort());
+      const controllerPort = options.ports?.[i] !== undefined ? port + 1 : await freePort();
+      nodes.push({ id: i + 1, port, controllerPort, dir: path.join(base, `node-${i + 1}`) });
+    }
+    const cluster = new KafkaCluster(nodes, libs, options, ownDir);
+    try {
+      const id = clusterId();
+      await Promise.all(nodes.map((node) => cluster.format(node, id)));
+      for (const node of nodes) cluster.spawnNode(node);
+      await cluster.waitForNodes(nodes.map((node) => node.id));
+      if (options.namespace !== null) await cluster.createTopics(options.namespace ?? "");
+      await cluster.warmGroupCoordinator();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** A client of this cluster (namespace for topic and group names). */
+  client(namespace = "", clientId = "fediflow-kafka-cluster", logLevel = "error"): Kafka {
+    return createKafka({ brokers: this.bootstrapServers, clientId, namespace, logger: createLogger("kafka-cluster", logLevel) });
+  }
+
+  /**
+   * FediFlow's topics (or the given ones) under a namespace, with the contract's partitions and
+   * configs; replicated three times with two in sync on a cluster of three or more nodes.
+   */
+  async createTopics(namespace = "", specs: readonly TopicSpec<unknown>[] = allTopics): Promise<TopicsEnsured> {
+    const size = this.nodes.length;
+    return ensureTopics(this.client(namespace), specs, {
+      replicationFactor: Math.min(size, 3),
+      minInsyncReplicas: size >= 3 ? 2 : undefined,
+    });
+  }
+
+  /** SIGKILL of one node (1..N): its connections drop at once, as in a machine failure. */
+  async kill(id: number): Promise<void> {
+    const child = this.children.get(id);
+    if (!child) throw new Error(`node ${id} is not running`);
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    this.children.delete(id);
+    child.kill("SIGKILL");
+    await exited;
+  }
+
+  /** Starts a killed node again on its data; resolves once it is back in the cluster. */
+  async restart(id: number): Promise<void> {
+    const node = this.nodes.find((n) => n.id === id);
+    if (!node) throw new Error(`no node ${id}`);
+    if (this.children.has(id)) throw new Error(`node ${id} is running`);
+    this.spawnNode(node);
+    await this.waitForNodes([id]);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.children.keys()].map((id) => this.kill(id)));
+    process.off("exit", this.killOnExit);
+    if (this.ownDir) await rm(this.ownDir, { recursive: true, force: true });
+  }
+
+  private async format(node: KafkaNode, id: string): Promise<void> {
+    await mkdir(node.dir, { recursive: true });
+    const properties = path.join(node.dir, "server.properties");
+    await writeFile(properties, nodeProperties(node, this.nodes));
+    await writeFile(path.join(node.dir, "log4j2.properties"), logConfig(node));
+    // A short-lived JVM: the quick compiler only, and a small heap.
+    await run(
+      "java",
+      ["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", `-Dlog4j2.configurationFile=${node.dir}/log4j2.properties`, "-cp", `${this.libs}/*`, "kafka.tools.StorageTool", "format", "-t", id, "-c", properties],
+      { maxBuffer: 1 << 20 },
+    );
+  }
+
+  private spawnNode(node: KafkaNode): void {
+    const args = [...jvmOptions(node, this.options.heapMb ?? 512), "-cp", `${this.libs}/*`, "kafka.Kafka", path.join(node.dir, "server.properties")];
+    const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
+    const onLog = this.options.onLog ?? (() => undefined);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on("line", (line) => onLog(`[node ${node.id}] ${line}`));
+    }
+    child.once("exit", (code, signal) => {
+      if (this.children.get(node.id) === child) {
+        this.children.delete(node.id);
+        onLog(`[node ${node.id}] exited (${signal ?? code}); its log: ${node.dir}/server.log`);
+      }
+    });
+    this.children.set(node.id, child);
+  }
+
+  /** Waits until the given nodes accept connections and the cluster lists them as brokers. */
+  private async waitForNodes(ids: number[]): Promise<void> {
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 120_000);
+    const pending = this.nodes.filter((node) => ids.includes(node.id));
+    for (const node of pending) {
+      while (!(await portOpen(node.port))) {
+        if (!this.children.has(node.id)) throw new Error(`Kafka node ${node.id} exited while starting; see ${node.dir}/server.log`);
+        if (Date.now() > deadline) throw new Error(`Kafka node ${node.id} not listening on ${node.port}; see ${node.dir}/server.log`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    const admin = this.client().admin();
+    await admin.connect();
+    try {
+      for (;;) {
+        const { brokers } = await admin.describeCluster();
+        if (ids.every((id) => brokers.some((broker) => broker.nodeId === id))) return;
+        if (Date.now() > deadline) throw new Error(`Kafka nodes ${ids.join(",")} not in the cluster in time`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * Has the broker create its offsets topic now (its first group lookup does), so the services'
+   * consumers do not start with "group coordinator not available" retries.
+   */
+  private async warmGroupCoordinator(): Promise<void> {
+    // Silent: kafkajs logs each "coordinator not available" while the broker creates the topic.
+    const admin = this.client("", "fediflow-kafka-cluster", "silent").admin();
+    await admin.connect();
+    try {
+      await admin.describeGroups(["fediflow-kafka-cluster-warm-up"]);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
