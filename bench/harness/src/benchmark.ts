@@ -87,7 +87,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     notes: [
       ...sameRun.notes,
       `Order: ${options.peersFirst ? "peers, then FediFlow" : "FediFlow, then the peers"}. Peers ran with ${options.peerConcurrency} requests in flight (Fedify: ParallelMessageQueue workers, BullMQ: Worker concurrency); FediFlow with its defaults (8 per host, 512 per process).`,
-      "CPU of PostgreSQL, Redis and the mock Kafka broker is counted for nobody; FediFlow's figure sums its five service processes.",
+      "CPU of PostgreSQL, Redis and the Kafka broker is counted for nobody; FediFlow's figure sums its five service processes.",
     ],
   };
   return { results, files: writeReport(resultsDirectory, options.name, results) };

@@ -45,6 +45,7 @@ activities: {name: fediflow.activities, compacted: false}
 deliveries: {name: fediflow.deliveries, compacted: false}
 outcomes: {name: fediflow.delivery-outcomes, compacted: false}
 hostEvents: {name: fediflow.host-events, compacted: true}
+webhookEvents: {name: fediflow.webhook-events, compacted: false}
 {{- end -}}
 
 {{/* Port of /healthz, /readyz and /metrics on every service (FEDIFLOW_OPS_PORT); ingress's API has its own. */}}

@@ -27,13 +27,23 @@ export function readPrivateKey(pem: string): { key: KeyObject; type: ActorKeyTyp
   throw new UnusableKey(`unsupported key type ${key.asymmetricKeyType ?? "unknown"}: use RSA or Ed25519`);
 }
 
+/** AES-256-GCM seal of a secret (a webhook secret): IV (12 bytes) | tag (16 bytes) | ciphertext. */
+export function sealSecret(secret: string, keyEncryptionKey: Buffer): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", keyEncryptionKey, iv);
+  const ciphertext = Buffer.concat([cipher.update(secret, "utf8"), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
+}
+
+export const openSecret = (sealed: Buffer, keyEncryptionKey: Buffer): string => open(sealed, keyEncryptionKey, null);
+
 /** Marks a seal bound to its actor (format 2); format 1 seals start straight with their IV. */
 const boundSeal = Buffer.from("FFK2");
 
 /**
- * AES-256-GCM seal, bound to the actor: "FFK2" | IV (12 bytes) | tag (16 bytes) | ciphertext,
- * with the actor's id as additional authenticated data, so a sealed key copied into another
- * actor's row does not open there.
+ * AES-256-GCM seal of an actor's private key, bound to the actor: "FFK2" | IV (12 bytes) |
+ * tag (16 bytes) | ciphertext, with the actor's id as additional authenticated data, so a
+ * sealed key copied into another actor's row does not open there.
  */
 export function sealPrivateKey(pem: string, keyEncryptionKey: Buffer, actorId: string): Buffer {
   const iv = randomBytes(12);

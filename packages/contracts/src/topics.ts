@@ -24,6 +24,8 @@ export const outcomeClasses = [
   "blocked",
   /** A newer activity about the same object replaced this one before it was sent. */
   "superseded",
+  /** An operator discarded the parked delivery (DELETE /v1/hosts/{host}/parked): counted failed. */
+  "discarded",
 ] as const;
 export type OutcomeClass = (typeof outcomeClasses)[number];
 
@@ -52,6 +54,11 @@ export const DeliveryJobSchema = z.object({
   attempt: z.number().int().positive(),
   /** Epoch milliseconds of the first attempt, so retries know when to give up. */
   firstAttemptAt: z.number().int().nullable(),
+  /**
+   * Set on the jobs of a redrive (the redrive's id): outbox counts only the outcomes of the
+   * newest redrive of an inbox, so a late report from before it changes nothing.
+   */
+  redriveId: z.string().optional(),
   /**
    * For a retry (it waits in the delivery schedule, not in Kafka): the W3C traceparent to run in
    * (the activity's trace) and the first attempt's span, which the retry links to.
@@ -82,6 +89,8 @@ export const DeliveryReportSchema = DeliveryJobSchema.omit({ inboxes: true, trac
    * maximum age): no request was made, so the outcome says nothing about the host's health.
    */
   parkExpired: z.boolean().optional(),
+  /** ISO-8601 time the inboxes still `retrying` in this report are tried next, when known. */
+  nextAttemptAt: z.string().optional(),
 });
 export type DeliveryReport = z.infer<typeof DeliveryReportSchema>;
 
@@ -100,6 +109,21 @@ export const HostEventSchema = z.object({
   changedAt: z.string(),
 });
 export type HostEvent = z.infer<typeof HostEventSchema>;
+
+/** Events an application can subscribe to with a webhook (POST /v1/webhooks). */
+export const webhookEventTypes = ["activity.completed", "host.failing", "host.dead", "host.revived", "follower.gone"] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+export const WebhookEventSchema = z.object({
+  /** Stable event id: the `webhook-id` of every attempt to every endpoint. */
+  id: z.string(),
+  type: z.enum(webhookEventTypes),
+  /** ISO-8601 time the event happened. */
+  timestamp: z.string(),
+  /** activity.completed: the status document; host.*: the host; follower.gone: the feed entry. */
+  data: z.record(z.string(), z.unknown()),
+});
+export type WebhookEvent = z.infer<typeof WebhookEventSchema>;
 
 export interface TopicSpec<V> {
   name: string;
@@ -154,6 +178,17 @@ export const topics = {
     value: HostEventSchema,
     partitions: 6,
     compacted: true,
+  },
+  /**
+   * Events for the application's webhooks, from outbox (activity.completed, follower.gone) and
+   * host-health (host.*); consumed by outbox's webhook dispatcher, never by the delivery path.
+   */
+  webhookEvents: {
+    name: "fediflow.webhook-events",
+    key: "the event's subject: activity id, host, or actor",
+    value: WebhookEventSchema,
+    partitions: 6,
+    compacted: false,
   },
 } as const satisfies Record<string, TopicSpec<unknown>>;
 

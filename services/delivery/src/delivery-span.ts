@@ -16,7 +16,7 @@ import {
 } from "@fediflow/telemetry";
 
 /** The worst of a job's outcomes names the attempt: one low-cardinality value per span. */
-const severity = ["delivered", "superseded", "blocked", "parked", "retrying", "gone", "rejected", "expired"] as const;
+const severity = ["delivered", "superseded", "blocked", "parked", "retrying", "gone", "rejected", "expired", "discarded"] as const;
 
 export function attemptOutcome(outcomes: InboxOutcome[]): string {
   let worst = 0;

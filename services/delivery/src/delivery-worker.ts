@@ -245,7 +245,15 @@ export class DeliveryWorker {
 
     const unreported = outcomes.filter((outcome) => !progress.reported.has(outcome.inbox));
     if (unreported.length > 0) {
-      await this.report({ ...this.fields(job), firstAttemptAt, outcomes: unreported, at: new Date(finishedAt).toISOString() });
+      // The retry's time, so the per-inbox API can say when a pending inbox is tried next.
+      const retrying = next !== null && unreported.some((outcome) => outcome.outcome === "retrying");
+      await this.report({
+        ...this.fields(job),
+        firstAttemptAt,
+        outcomes: unreported,
+        at: new Date(finishedAt).toISOString(),
+        ...(retrying && next ? { nextAttemptAt: new Date(next.at).toISOString() } : {}),
+      });
     }
     if (next) await this.wait(next.job, lane, partition, origin, next.at, next.reason);
     else await this.done(lane, partition, origin);

@@ -2,10 +2,10 @@ import type { Pool } from "@fediflow/postgres";
 import type { DeliveryJob } from "@fediflow/contracts";
 
 /**
- * Outcomes after which an inbox is never sent the activity again. Parked is not one: a parked
- * inbox still waits for its host.
+ * Outcomes after which an inbox is never sent the activity again (unless a redrive makes it
+ * pending again). Parked is not one: a parked inbox still waits for its host.
  */
-export const finalOutcomes = ["delivered", "gone", "rejected", "expired", "superseded", "blocked"] as const;
+export const finalOutcomes = ["delivered", "gone", "rejected", "expired", "superseded", "blocked", "discarded"] as const;
 
 /**
  * The inboxes of a job still to be done, given those already settled. A job redelivered after a

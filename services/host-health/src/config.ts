@@ -48,6 +48,10 @@ export const hostHealthSettings = z.object({
   FEDIFLOW_REPLAY_RATE_PER_HOST: count(20),
   /** How often revived hosts' parked deliveries are looked for, ms (1 s). */
   FEDIFLOW_REPLAY_POLL_MS: millis(1_000),
+  /** Recent attempts kept per host for GET /v1/hosts/{host}/attempts (in Redis, about 300 bytes each); 0 keeps none. */
+  FEDIFLOW_HOST_ATTEMPTS_KEPT: z.coerce.number().int().min(0).max(1000).default(100),
+  /** A host's attempt history is dropped this long after its last attempt, ms (7 days). */
+  FEDIFLOW_HOST_ATTEMPTS_TTL_MS: millis(7 * day),
   /** Inboxes per replayed delivery job (fan-out's FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE). */
   FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE: count(100),
 });

@@ -1,6 +1,7 @@
 import { hostHealthRpc, hostStates, type HostStateName } from "@fediflow/contracts";
 import { invalidArgument, unary, type GrpcService } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
+import { drillDownHandlers, type DrillDownDependencies } from "./drill-down-rpc";
 import type { HostBook } from "./host-book";
 import { block, recordInbound, unblock, type HostRecord } from "./host-state";
 
@@ -22,7 +23,12 @@ function checkHost(host: string): string {
   return host;
 }
 
-export function hostHealthService(book: HostBook, logger: Logger, clock: () => number): GrpcService {
+export function hostHealthService(
+  book: HostBook,
+  logger: Logger,
+  clock: () => number,
+  drillDown: Omit<DrillDownDependencies, "book" | "logger" | "clock">,
+): GrpcService {
   const implementation: hostHealthRpc.HostHealthServer = {
     checkHost: unary(logger, async (request: hostHealthRpc.CheckHostRequest) => {
       const record = await book.get(checkHost(request.host));
@@ -54,6 +60,8 @@ export function hostHealthService(book: HostBook, logger: Logger, clock: () => n
       await book.change([checkHost(request.host)], (record) => unblock(record, now), now);
       return {};
     }),
+
+    ...drillDownHandlers({ book, logger, clock, ...drillDown }),
   };
   return { name: "fediflow.v1.HostHealth", definition: hostHealthRpc.HostHealthService, implementation };
 }

@@ -67,6 +67,8 @@ export class HostBook {
     private readonly publish: (events: HostEvent[]) => Promise<void>,
     /** Where operator listings read: a replica when FEDIFLOW_DATABASE_READ_URL is set. */
     private readonly readPool: Pool = pool,
+    /** Announces state transitions (webhook events) before they commit; a retry announces again. */
+    private readonly announce: (changes: Array<{ record: HostRecord; transition: Transition }>, now: number) => Promise<void> = async () => {},
   ) {}
 
   async change(
@@ -132,6 +134,7 @@ export class HostBook {
         );
       }
       await this.publish(events);
+      if (history.length > 0) await this.announce(history.map(({ host, transition }) => ({ record: results.get(host)!.record, transition })), now);
       return writes;
     });
     if (changed.length > 0) {

@@ -1,5 +1,5 @@
 import { grpcTlsFiles } from "@fediflow/config";
-import { topics } from "@fediflow/contracts";
+import { topics, type DeliveryReport } from "@fediflow/contracts";
 import { startGrpcServer } from "@fediflow/grpc";
 import { TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
@@ -7,9 +7,11 @@ import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRedis, redisReachable } from "@fediflow/redis";
 import { createRemoteAgent, userAgent } from "@fediflow/remote-http";
 import { closeServer, createMetricsRegistry, exitOnFailure, onShutdown, startOpsServer } from "@fediflow/runtime";
+import { AttemptLog } from "./attempt-log";
 import { loadHostHealthConfig } from "./config";
 import { hostHealthService } from "./grpc-server";
 import { HostBook } from "./host-book";
+import { hostWebhookEvents } from "./host-webhooks";
 import type { HealthPolicy } from "./host-state";
 import { hostHealthMetrics } from "./metrics";
 import { probeHost } from "./nodeinfo-probe";
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
         events.map((event) => ({ key: event.host, value: event })),
       ),
     readPool,
+    (changes, now) => producer.send(topics.webhookEvents, hostWebhookEvents(changes, now).map((event) => ({ key: event.data.host as string, value: event }))),
   );
   const park = new ParkedStore(pool);
   const agent = createRemoteAgent({
@@ -71,12 +74,24 @@ async function main(): Promise<void> {
   // 3. The outcome consumer that feeds every host's state machine and the park, the prober of
   //    dead hosts, and the replay of revived hosts' parked deliveries.
   const coalesced = new Map<string, number>();
-  const consumer = healthConsumer(kafka, book, park, policy, logger, clock, consumerTiming(config), {
-    settle: (reports) => producer.send(topics.outcomes, reports.map((report) => ({ key: report.host, value: report }))),
-    count: (pruned) => {
-      for (const { rule } of pruned) coalesced.set(rule, (coalesced.get(rule) ?? 0) + 1);
+  const settle = (reports: DeliveryReport[]) => producer.send(topics.outcomes, reports.map((report) => ({ key: report.host, value: report })));
+  const attempts = new AttemptLog(redis, config.FEDIFLOW_HOST_ATTEMPTS_KEPT, config.FEDIFLOW_HOST_ATTEMPTS_TTL_MS);
+  const consumer = healthConsumer(
+    kafka,
+    book,
+    park,
+    policy,
+    logger,
+    clock,
+    consumerTiming(config),
+    {
+      settle,
+      count: (pruned) => {
+        for (const { rule } of pruned) coalesced.set(rule, (coalesced.get(rule) ?? 0) + 1);
+      },
     },
-  });
+    attempts,
+  );
   await consumer.start();
   const prober = new Prober(
     pool,
@@ -116,7 +131,7 @@ async function main(): Promise<void> {
 
   // 4. Servers.
   const grpc = await startGrpcServer(
-    [hostHealthService(book, logger, clock)],
+    [hostHealthService(book, logger, clock, { attempts, park, settle })],
     config.FEDIFLOW_HOST_HEALTH_GRPC_PORT,
     logger,
     config.FEDIFLOW_LISTEN_ADDRESS,

@@ -1,6 +1,7 @@
 import { topics, type DeliveryReport } from "@fediflow/contracts";
 import { BatchConsumer, type ConsumerTiming, type Kafka } from "@fediflow/kafka";
 import type { Logger } from "@fediflow/logging";
+import type { AttemptLog } from "./attempt-log";
 import type { HostBook } from "./host-book";
 import { parkedDeliveries } from "./parked";
 import type { ParkedStore } from "./parked-store";
@@ -35,6 +36,8 @@ export function healthConsumer(
   timing: ConsumerTiming,
   /** Publishes the outcomes of parked deliveries that coalescing settled, and counts them. */
   coalesced: { settle(reports: DeliveryReport[]): Promise<void>; count?(pruned: PrunedParked[]): void },
+  /** Keeps each host's recent attempts for operators. */
+  attempts?: AttemptLog,
 ): BatchConsumer<DeliveryReport> {
   return new BatchConsumer({
     kafka,
@@ -47,6 +50,7 @@ export function healthConsumer(
       const contacts = contactsByHost(reports);
       const now = clock();
       coalesced.count?.(await park.park(parkedDeliveries(reports, now), now, coalesced.settle));
+      await attempts?.record(reports);
       await book.change(
         [...contacts.keys()],
         (record) => {

@@ -51,6 +51,13 @@ export const claimStaleSql = claim("host = $1 AND parked_at < $2::timestamptz", 
 /** The rows parked longest, before $1, whatever their host. */
 export const expireSql = claim("parked_at < $1::timestamptz", "parked_at", "$2");
 
+/** All of a host's parked rows, first claimed in arrival order. */
+export const claimHostSql = claim("host = $1", "seq", "$2");
+
+/** One keyset page of a host's parked deliveries in arrival order (the index on (host, seq)). */
+export const parkedPageSql = `SELECT activity_id, inbox, parked_at, seq FROM parked_deliveries
+   WHERE host = $1 AND seq > $2 ORDER BY seq LIMIT $3`;
+
 /** Every parked row of some (host, object, inbox) lanes, locked against a replay taking them meanwhile. */
 export const laneRowsSql = `SELECT p.activity_id, p.inbox, p.host, p.job, p.parked_at, p.seq, p.attempted
     FROM parked_deliveries p
@@ -144,6 +151,28 @@ export class ParkedStore {
       const stale = await client.query<ParkedRow>(expireSql, [new Date(cutoff).toISOString(), limit]);
       if (stale.rows.length > 0) await settle(inArrivalOrder(stale.rows));
       return stale.rows.length;
+    });
+  }
+
+  /** A page of a host's parked deliveries after position `afterSeq`, one more than `limit` to tell if more follow. */
+  async page(host: string, afterSeq: string, limit: number): Promise<Array<{ activityId: string; inbox: string; parkedAt: Date; seq: string }>> {
+    const result = await this.pool.query<{ activity_id: string; inbox: string; parked_at: Date; seq: string }>(parkedPageSql, [
+      host,
+      afterSeq,
+      limit,
+    ]);
+    return result.rows.map((row) => ({ activityId: row.activity_id, inbox: row.inbox, parkedAt: row.parked_at, seq: row.seq }));
+  }
+
+  /**
+   * Takes up to `limit` of a host's parked deliveries, hands them to `settle` and deletes them
+   * when it succeeds (a crash before the commit settles them again: at least once).
+   */
+  async discard(host: string, limit: number, settle: (deliveries: ParkedDelivery[]) => Promise<void>): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      const rows = await client.query<ParkedRow>(claimHostSql, [host, limit]);
+      if (rows.rows.length > 0) await settle(inArrivalOrder(rows.rows));
+      return rows.rows.length;
     });
   }
 

@@ -18,7 +18,8 @@ export interface ParkedDelivery {
 export function parkedDeliveries(reports: DeliveryReport[], now: number): ParkedDelivery[] {
   const parked = new Map<string, ParkedDelivery>();
   for (const report of reports) {
-    const { outcomes, at: _at, attempt: _attempt, firstAttemptAt: _first, parkExpired: _expired, host, ...job } = report;
+    const { outcomes, at: _at, attempt: _attempt, firstAttemptAt: _first, parkExpired: _expired, nextAttemptAt: _next, host, ...job } =
+      report;
     for (const outcome of outcomes) {
       if (outcome.outcome !== "parked") continue;
       const key = `${report.activityId}\n${outcome.inbox}`;
@@ -79,6 +80,27 @@ export function planReplay(parked: ParkedDelivery[], now: number, maxAgeMs: numb
     parkExpired: true,
   }));
   return { jobs, expired };
+}
+
+/** Parked deliveries an operator discarded, settled `discarded` (one report per activity). */
+export function discardedReports(parked: ParkedDelivery[], now: number): DeliveryReport[] {
+  const byActivity = new Map<string, ParkedDelivery[]>();
+  for (const delivery of parked) byActivity.set(delivery.activityId, [...(byActivity.get(delivery.activityId) ?? []), delivery]);
+  const at = new Date(now).toISOString();
+  return [...byActivity.values()].map((group) => ({
+    ...group[0]!.job,
+    host: group[0]!.host,
+    attempt: 0,
+    firstAttemptAt: null,
+    outcomes: group.map((delivery) => ({
+      inbox: delivery.inbox,
+      outcome: "discarded" as const,
+      status: null,
+      reason: "discarded by an operator",
+      durationMs: 0,
+    })),
+    at,
+  }));
 }
 
 /** How many parked deliveries of one host may go out per replay round, for a per-second rate. */

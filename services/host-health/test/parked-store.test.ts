@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPool, createScratchDatabase, planNodes, sequentialScans, type Pool, type ScratchDatabase } from "@fediflow/postgres";
 import type { DeliveryReport } from "@fediflow/contracts";
 import type { ParkedDelivery } from "../src/parked";
-import { ParkedStore, claimFreshSql, expireSql, laneRowsSql, replayableHostsSql } from "../src/parked-store";
+import { discardedReports } from "../src/parked";
+import { ParkedStore, claimFreshSql, claimHostSql, expireSql, laneRowsSql, parkedPageSql, replayableHostsSql } from "../src/parked-store";
 import { dueProbesSql } from "../src/prober";
 
 let database: ScratchDatabase;
@@ -137,6 +138,41 @@ describe("host-health's hot queries use their indexes (100,000 hosts, 200,000 pa
     const nodes = await planNodes(pool, dueProbesSql, [Date.now(), 500]);
     expect(sequentialScans(nodes)).toEqual([]);
     expect(nodes.some((node) => node["Index Name"] === "hosts_probe_due")).toBe(true);
+  });
+
+  it("lists a host's park in arrival order, page by page, and discards it settled discarded", async () => {
+    const host = "gone-for-good.example";
+    await store.park([1, 2, 3, 4, 5].map((n) => parked(host, 600 + n, 1_000 + n)), 0, noSettle);
+    await store.park([parked("other.example", 700, 1_000)], 0, noSettle);
+    const first = await store.page(host, "0", 3);
+    expect(first.map((row) => row.activityId)).toEqual([601, 602, 603].map(activity));
+    const second = await store.page(host, first[2]!.seq, 3);
+    expect(second.map((row) => row.activityId)).toEqual([604, 605].map(activity));
+    const settled: DeliveryReport[] = [];
+    let taken: number;
+    let total = 0;
+    do {
+      taken = await store.discard(host, 2, async (deliveries) => void settled.push(...discardedReports(deliveries, 5_000)));
+      total += taken;
+    } while (taken === 2);
+    expect(total).toBe(5);
+    expect(settled.flatMap((r) => r.outcomes.map((o) => [r.activityId, o.outcome]))).toEqual(
+      [601, 602, 603, 604, 605].map((n) => [activity(n), "discarded"]),
+    );
+    expect(await store.page(host, "0", 10)).toEqual([]);
+    expect(await store.page("other.example", "0", 10)).toHaveLength(1);
+    await pool.query("DELETE FROM parked_deliveries WHERE host = 'other.example'");
+  });
+
+  it("a host's park page and discard: index scans of (host, seq)", async () => {
+    for (const [sql, params] of [
+      [parkedPageSql, ["h1.example", "0", 100]],
+      [claimHostSql, ["h1.example", 1000]],
+    ] as const) {
+      const nodes = await planNodes(pool, sql, [...params]);
+      expect(sequentialScans(nodes)).toEqual([]);
+      expect(nodes.some((node) => node["Index Name"] === "parked_deliveries_by_host")).toBe(true);
+    }
   });
 
   it("replayable hosts: a loose index scan of the park, one probe per host", async () => {

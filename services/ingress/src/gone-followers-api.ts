@@ -3,7 +3,8 @@ import { z } from "zod";
 import type { outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import { Problem } from "./problem";
-import { iri, parseBody } from "./validation";
+import { parseQuery } from "./keyset";
+import { iri, parseBody, requireJson } from "./validation";
 
 /** Feed positions are decimal strings in JSON (they may outgrow what every client's numbers hold). */
 const position = z.string().regex(/^[0-9]{1,15}$/, "must be a feed position (decimal digits)");
@@ -23,17 +24,10 @@ function actorParameter(value: string): string {
   return parsed.data;
 }
 
-function pageParameters(query: Record<string, unknown>): { after: number; limit: number } {
-  const after = query.after === undefined ? "0" : query.after;
-  if (typeof after !== "string" || !position.safeParse(after).success) {
-    throw new Problem(400, "invalid-request", "Invalid request", "after must be a feed position (decimal digits)");
-  }
-  const limit = query.limit === undefined ? 100 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new Problem(400, "invalid-request", "Invalid request", "limit must be an integer from 1 to 1000");
-  }
-  return { after: Number(after), limit };
-}
+export const goneFollowersQuery = z.object({
+  after: position.default("0"),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
 
 /** An entry as the API shows it: absent fields left out, positions as strings. */
 function entryDocument(entry: outboxRpc.GoneEntry) {
@@ -59,16 +53,14 @@ export function goneFollowersRoutes(outbox: outboxRpc.OutboxClient): Router {
 
   routes.get("/actors/:actor/gone-followers", async (req, res) => {
     const actorId = actorParameter(req.params.actor);
-    const { after, limit } = pageParameters(req.query);
-    const answer = await call(outbox, outbox.listGoneFollowers, { actorId, after, limit });
+    const { after, limit } = parseQuery(goneFollowersQuery, req.query);
+    const answer = await call(outbox, outbox.listGoneFollowers, { actorId, after: Number(after), limit });
     const last = answer.entries[answer.entries.length - 1];
     res.json({ entries: answer.entries.map(entryDocument), next: answer.entries.length === limit && last ? String(last.id) : null });
   });
 
   routes.post("/actors/:actor/gone-followers/acknowledge", async (req, res) => {
-    if (!req.is(["application/json", "application/*+json"])) {
-      throw new Problem(415, "unsupported-media-type", "Unsupported media type", "send the body as application/json");
-    }
+    requireJson(req);
     const actorId = actorParameter(req.params.actor);
     const body = parseBody(acknowledgeBody, req.body);
     const answer = await call(outbox, outbox.acknowledgeGoneFollowers, {

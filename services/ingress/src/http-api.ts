@@ -1,4 +1,4 @@
-import express, { type Express, type Request } from "express";
+import express, { type Express } from "express";
 import { hostHealthRpc, outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
@@ -8,6 +8,13 @@ import { bearerAuth } from "./auth";
 import { nestsDeeperThan } from "./json-depth";
 import { perTokenRateLimit } from "./rate-limit";
 import { goneFollowersRoutes } from "./gone-followers-api";
+import { activityIdParameter, inboxesRoutes } from "./inboxes-api";
+import { hostDrillDownRoutes } from "./host-drill-down-api";
+import { redriveRoutes } from "./redrive-api";
+import { webhooksRoutes } from "./webhooks-api";
+import { hostsQuery } from "./http-api-queries";
+import { parseQuery } from "./keyset";
+import { openApiDocument } from "./openapi";
 import { Problem, problemHandler } from "./problem";
 import {
   activityBody,
@@ -18,6 +25,7 @@ import {
   refuseUnstorableText,
   registerActorBody,
   requestDigest,
+  requireJson,
 } from "./validation";
 
 export interface ApiDependencies {
@@ -32,14 +40,6 @@ export interface ApiDependencies {
   logger: Logger;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const hostStates = new Set(["healthy", "failing", "dead", "blocked"]);
-
-function requireJson(req: Request): void {
-  if (!req.is(["application/json", "application/*+json"])) {
-    throw new Problem(415, "unsupported-media-type", "Unsupported media type", "send the body as application/json");
-  }
-}
 
 /** API host documents: absent optional fields are left out rather than sent as null. */
 function hostDocument(host: hostHealthRpc.Host) {
@@ -61,6 +61,12 @@ export function createApi(deps: ApiDependencies): Express {
   // Callers of the API learn whether it is up, not what is behind it: metrics and the
   // per-dependency checks are on the ops port.
   mountPublicHealth(app, deps.readiness);
+
+  // The one /v1 route without a token: what a client generator or a validator needs first.
+  const publicV1 = express.Router();
+  publicV1.get("/openapi.json", (_req, res) => {
+    res.json(openApiDocument());
+  });
 
   const v1 = express.Router();
   v1.use(bearerAuth(deps.tokens));
@@ -113,8 +119,7 @@ export function createApi(deps: ApiDependencies): Express {
   });
 
   v1.get("/activities/:id", async (req, res) => {
-    const id = req.params.id.toLowerCase();
-    if (!uuidPattern.test(id)) throw new Problem(404, "unknown-activity", "Unknown activity", `no activity ${req.params.id}`);
+    const id = activityIdParameter(req.params.id);
     const status = await call(outbox, outbox.getActivityStatus, { id });
     res.json({
       id: status.id,
@@ -126,16 +131,8 @@ export function createApi(deps: ApiDependencies): Express {
   });
 
   v1.get("/hosts", async (req, res) => {
-    const state = typeof req.query.state === "string" ? req.query.state : "";
-    if (state && !hostStates.has(state)) {
-      throw new Problem(400, "invalid-request", "Invalid request", "state must be one of dead, failing, healthy, blocked");
-    }
-    const limit = typeof req.query.limit === "string" ? Number(req.query.limit) : 1000;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-      throw new Problem(400, "invalid-request", "Invalid request", "limit must be an integer from 1 to 10000");
-    }
-    const after = typeof req.query.after === "string" ? req.query.after : "";
-    const answer = await call(hostHealth, hostHealth.listHosts, { state, limit, after });
+    const query = parseQuery(hostsQuery, req.query);
+    const answer = await call(hostHealth, hostHealth.listHosts, { state: query.state ?? "", limit: query.limit, after: query.after ?? "" });
     res.json({ hosts: answer.hosts.map(hostDocument) });
   });
 
@@ -162,7 +159,12 @@ export function createApi(deps: ApiDependencies): Express {
   });
 
   v1.use(goneFollowersRoutes(outbox));
+  v1.use(inboxesRoutes(outbox));
+  v1.use(hostDrillDownRoutes(hostHealth));
+  v1.use(redriveRoutes(outbox));
+  v1.use(webhooksRoutes(outbox));
 
+  app.use("/v1", publicV1);
   app.use("/v1", v1);
   app.use((req, _res, next) => next(new Problem(404, "not-found", "Not found", `no route for ${req.method} ${req.path}`)));
   app.use(problemHandler(deps.logger));

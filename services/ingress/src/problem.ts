@@ -42,6 +42,7 @@ const titles: Record<string, [number, string]> = {
   "activity-purged": [410, "Activity removed by retention"],
   "unknown-host": [404, "Unknown host"],
   "unknown-actor": [404, "Unknown actor"],
+  "unknown-webhook": [404, "Unknown webhook"],
   "storage-unavailable": [503, "Storage unavailable"],
 };
 

@@ -66,6 +66,13 @@ export const refuseUnstorableText: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/** Refuses a body that is not JSON (415) before it is parsed. */
+export function requireJson(req: { is(types: string[]): string | false | null }): void {
+  if (!req.is(["application/json", "application/*+json"])) {
+    throw new Problem(415, "unsupported-media-type", "Unsupported media type", "send the body as application/json");
+  }
+}
+
 /** Parses a body or throws a 400 problem listing every invalid field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   if (body === undefined || body === null || typeof body !== "object" || Array.isArray(body)) {

@@ -31,6 +31,20 @@ export const outboxSettings = z.object({
   FEDIFLOW_RETENTION_INTERVAL_MS: millis(10 * 60_000),
   /** Rows deleted per statement (each its own short transaction). */
   FEDIFLOW_RETENTION_BATCH_ROWS: count(5000),
+  /** Webhooks: first retry within this, ms (1 s); doubles per attempt (full jitter). */
+  FEDIFLOW_WEBHOOK_RETRY_BASE_MS: millis(1_000),
+  /** Webhooks: longest wait between attempts, ms (1 hour). */
+  FEDIFLOW_WEBHOOK_RETRY_MAX_MS: millis(3_600_000),
+  /** Webhooks: an event is given up this long after its first attempt, ms (3 days). */
+  FEDIFLOW_WEBHOOK_RETRY_HORIZON_MS: millis(3 * 24 * 3_600_000),
+  /** Webhooks: failed attempts in a row that pause an endpoint (POST /v1/webhooks/{id}/resume resumes it). */
+  FEDIFLOW_WEBHOOK_PAUSE_AFTER_FAILURES: count(50),
+  /** Webhooks: how often due events are looked for, ms (500 ms). */
+  FEDIFLOW_WEBHOOK_POLL_MS: millis(500),
+  /** Webhooks: whole-request timeout, ms (10 s). */
+  FEDIFLOW_WEBHOOK_TIMEOUT_MS: millis(10_000),
+  /** Inboxes per delivery job of a redrive (fan-out's FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE). */
+  FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE: count(100),
 });
 
 export type OutboxConfig = z.infer<typeof outboxSettings>;

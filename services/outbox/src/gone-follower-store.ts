@@ -1,3 +1,4 @@
+import { topics } from "@fediflow/contracts";
 import { hostOf } from "@fediflow/activitypub";
 import type { Pool } from "@fediflow/postgres";
 import { goneEntries, type FollowerBehind, type GoneEntryDraft, type GoneOutcome } from "./gone-inboxes";
@@ -28,11 +29,20 @@ export class GoneFollowerStore {
     const entries = goneEntries(outcomes, followers.rows);
     if (entries.length === 0) return 0;
     const column = <K extends keyof (typeof entries)[number]>(key: K) => entries.map((entry) => entry[key]);
+    // Each new entry is also a follower.gone webhook event, written in the same statement.
     const inserted = await this.pool.query(
-      `INSERT INTO gone_inboxes (actor_id, kind, follower_id, inbox, host, followers, status, activity_id, gone_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::uuid[], $9::timestamptz[])
-       ORDER BY 1, 4, 3
-       ON CONFLICT (actor_id, inbox, (coalesce(follower_id, ''))) DO NOTHING`,
+      `WITH added AS (
+         INSERT INTO gone_inboxes (actor_id, kind, follower_id, inbox, host, followers, status, activity_id, gone_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::uuid[], $9::timestamptz[])
+         ORDER BY 1, 4, 3
+         ON CONFLICT (actor_id, inbox, (coalesce(follower_id, ''))) DO NOTHING
+         RETURNING actor_id, kind, follower_id, inbox, status, gone_at)
+       INSERT INTO outbox_messages (topic, message_key, payload)
+       SELECT $10, actor_id, json_build_object(
+                'id', 'evt_' || gen_random_uuid(), 'type', 'follower.gone', 'timestamp', gone_at,
+                'data', json_strip_nulls(json_build_object('actor', actor_id, 'kind', kind, 'inbox', inbox,
+                                                           'follower', follower_id, 'status', status)))::text
+         FROM added`,
       [
         column("actorId"),
         column("kind"),
@@ -43,6 +53,7 @@ export class GoneFollowerStore {
         column("status"),
         column("activityId"),
         column("goneAt"),
+        topics.webhookEvents.name,
       ],
     );
     return inserted.rowCount ?? 0;

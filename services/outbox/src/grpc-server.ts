@@ -10,16 +10,25 @@ import { UnregisteredActor, type ActorStore } from "./actor-store";
 import type { GoneFollowerStore } from "./gone-follower-store";
 import { goneFollowerHandlers } from "./gone-followers-rpc";
 import { checkAppendActivity, checkRegisterActor, checkUpdateFollowers } from "./request-rules";
+import type { InboxOutcomeStore } from "./inbox-outcomes";
+import { inboxOutcomeHandlers } from "./inbox-outcomes-rpc";
+import { redriveHandlers } from "./redrive-rpc";
+import type { RedriveStore } from "./redrive-store";
+import type { WebhookStore } from "./webhook-store";
+import { webhookHandlers } from "./webhooks-rpc";
 import { activityStatus } from "./status";
 
 export interface OutboxHandlers {
   actors: ActorStore;
   activities: ActivityStore;
   goneFollowers: GoneFollowerStore;
+  inboxOutcomes: InboxOutcomeStore;
+  redrives: RedriveStore;
+  webhooks: WebhookStore;
   logger: Logger;
   /** Activities minted before this time may have been removed by retention (epoch ms). */
   purgedBefore(): number;
-  /** Called after an activity is committed. */
+  /** Called after an activity, or a redrive's jobs, are committed to the transactional outbox. */
   onAppended(): void;
 }
 
@@ -46,7 +55,17 @@ function sameIri(a: string, b: string): boolean {
   }
 }
 
-export function outboxService({ actors, activities, goneFollowers, logger, onAppended, purgedBefore }: OutboxHandlers): GrpcService {
+export function outboxService({
+  actors,
+  activities,
+  goneFollowers,
+  inboxOutcomes,
+  redrives,
+  webhooks,
+  logger,
+  onAppended,
+  purgedBefore,
+}: OutboxHandlers): GrpcService {
   const implementation: outboxRpc.OutboxServer = {
     registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest) => {
       const { id, keyId, privateKeyPem } = checkRegisterActor(request);
@@ -111,6 +130,9 @@ export function outboxService({ actors, activities, goneFollowers, logger, onApp
     }),
 
     ...goneFollowerHandlers(goneFollowers, logger, mapStorageErrors),
+    ...inboxOutcomeHandlers(inboxOutcomes, logger, mapStorageErrors),
+    ...redriveHandlers(redrives, logger, mapStorageErrors, onAppended),
+    ...webhookHandlers(webhooks, logger, mapStorageErrors),
   };
   return { name: "fediflow.v1.Outbox", definition: outboxRpc.OutboxService, implementation };
 }

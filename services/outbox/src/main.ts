@@ -9,10 +9,14 @@ import { ActivityStore } from "./activity-store";
 import { ActorStore } from "./actor-store";
 import { loadOutboxConfig } from "./config";
 import { GoneFollowerStore } from "./gone-follower-store";
+import { InboxOutcomeStore } from "./inbox-outcomes";
 import { goneFollowersConsumer } from "./gone-followers-consumer";
 import { outboxService } from "./grpc-server";
 import { outboxMetrics } from "./metrics";
 import { accountingConsumer } from "./outcome-consumer";
+import { RedriveStore } from "./redrive-store";
+import { WebhookStore } from "./webhook-store";
+import { WebhookSender, webhookEventsConsumer } from "./webhook-sender";
 import { OutboxRelay } from "./relay";
 import { Retention } from "./retention";
 
@@ -63,6 +67,25 @@ async function main(): Promise<void> {
   const goneFeed = goneFollowersConsumer(kafka, goneFollowers, logger, consumerTiming(config));
   await goneFeed.start();
 
+  const webhookPolicy = {
+    retryBaseMs: config.FEDIFLOW_WEBHOOK_RETRY_BASE_MS,
+    retryMaxMs: config.FEDIFLOW_WEBHOOK_RETRY_MAX_MS,
+    horizonMs: config.FEDIFLOW_WEBHOOK_RETRY_HORIZON_MS,
+    pauseAfterFailures: config.FEDIFLOW_WEBHOOK_PAUSE_AFTER_FAILURES,
+  };
+  const webhooks = new WebhookStore(pool, keyEncryptionKey, webhookPolicy);
+  const webhookEvents = webhookEventsConsumer(kafka, webhooks, logger, consumerTiming(config));
+  await webhookEvents.start();
+  const webhookSender = new WebhookSender({
+    store: webhooks,
+    policy: webhookPolicy,
+    logger,
+    pollMs: config.FEDIFLOW_WEBHOOK_POLL_MS,
+    concurrency: 16,
+    timeoutMs: config.FEDIFLOW_WEBHOOK_TIMEOUT_MS,
+  });
+  webhookSender.start();
+
   // 4. Servers.
   const grpc = await startGrpcServer(
     [
@@ -70,6 +93,9 @@ async function main(): Promise<void> {
         actors: new ActorStore(pool, keyEncryptionKey),
         activities: new ActivityStore(pool, readPool),
         goneFollowers,
+        inboxOutcomes: new InboxOutcomeStore(readPool),
+        redrives: new RedriveStore(pool, config.FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE),
+        webhooks,
         logger,
         onAppended: () => relay.wake(),
         purgedBefore: () => Date.now() - config.FEDIFLOW_RETENTION_FINISHED_MS,
@@ -82,7 +108,7 @@ async function main(): Promise<void> {
   );
   const registry = createMetricsRegistry("outbox");
   outboxMetrics(registry, relay, retention);
-  const lag = registerConsumerLagMetrics(registry, kafka, [accounting, goneFeed]);
+  const lag = registerConsumerLagMetrics(registry, kafka, [accounting, goneFeed, webhookEvents]);
   const ops = await startOpsServer(
     config.FEDIFLOW_OPS_PORT,
     { registry, readiness: { database: () => databaseReachable(pool) } },
@@ -98,6 +124,8 @@ async function main(): Promise<void> {
     () => sweeping.stop(),
     () => lag.close(),
     () => goneFeed.stop(),
+    () => webhookEvents.stop(),
+    () => webhookSender.stop(),
     () => closeServer(ops),
     async () => (readPool === pool ? undefined : readPool.end()),
     () => pool.end(),

@@ -93,10 +93,14 @@ describe("AccountingStore", () => {
     const report = (inbox: string, outcome: "delivered" | "gone" | "parked") => ({
       activityId: id,
       inbox,
+      host: "h.example",
       outcome,
       status: null,
       reason: null,
       attempt: 1,
+      attemptedAt: null,
+      nextAttemptAt: null,
+      redriveId: null,
     });
     await accounting.record([report("i1", "delivered"), report("i2", "gone")]);
     await accounting.record([report("i1", "delivered")]);

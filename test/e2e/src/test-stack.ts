@@ -3,6 +3,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { FediFlowClient } from "@fediflow/client";
 import { FakeFediverse, type FakeFediverseOptions } from "@fediflow/fake-fediverse";
 import { startStack, type RunningStack, type StackOptions } from "@fediflow/local-stack";
 import { createScratchDatabase, type ScratchDatabase } from "@fediflow/postgres";
@@ -44,6 +45,9 @@ export interface LocalActor {
  * own ports, a fake fediverse, and service logs in a file (printed path on failure).
  */
 export class TestStack {
+  /** The typed client (@fediflow/client) on this stack's ingress; `api` stays for raw HTTP checks. */
+  readonly client: FediFlowClient;
+
   private constructor(
     readonly token: string,
     readonly stack: RunningStack,
@@ -52,7 +56,9 @@ export class TestStack {
     readonly db: pg.Pool,
     readonly logFile: string,
     readonly redisPrefix: string,
-  ) {}
+  ) {
+    this.client = new FediFlowClient({ baseUrl: stack.ingressUrl, token });
+  }
 
   static async start(options: TestStackOptions = {}): Promise<TestStack> {
     const database = await createScratchDatabase(options.database?.server, "fediflow_e2e");
@@ -153,8 +159,7 @@ export class TestStack {
       privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
       publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
     };
-    const response = await this.api("PUT", "/v1/actors", { id: actor.id, keyId: actor.keyId, privateKeyPem: actor.privateKeyPem });
-    if (response.status !== 200) throw new Error(`PUT /v1/actors: ${response.status} ${JSON.stringify(response.body)}`);
+    await this.client.registerActor({ id: actor.id, keyId: actor.keyId, privateKeyPem: actor.privateKeyPem });
     this.fediverse.trustKey(actor.keyId, actor.publicKeyPem);
     return actor;
   }
@@ -164,8 +169,8 @@ export class TestStack {
     return waitFor(
       `activity ${id} done`,
       async () => {
-        const status = await this.api("GET", `/v1/activities/${id}`);
-        return status.body.state === "done" ? status.body : undefined;
+        const status = await this.client.activityStatus(id);
+        return status.state === "done" ? (status as unknown as Record<string, unknown>) : undefined;
       },
       timeoutMs,
       200,

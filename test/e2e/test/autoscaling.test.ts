@@ -77,8 +77,7 @@ describe("delivery follows the backlog up and back down", () => {
     }
     const peak = Math.max(...samples.map((s) => s.replicas));
     // The pause each scale-out costs, as the remote servers see it: kafkajs rebalances eagerly
-    // (every member stops), and the mock cluster waits a session timeout (6 s here) minus 1 s
-    // for members to rejoin. Timed from the sync that decided it, so the new process's start and
+    // (every member stops), and members learn of the rebalance at their next heartbeat. Timed from the sync that decided it, so the new process's start and
     // the rebalance both fall in the window; the stream still flows (scale-outs happen mid-burst).
     const scaleOuts = samples.filter((s) => s.desired > s.replicas).map((s) => s.at);
     const pauses = longestSilenceAfter(t.fediverse, scaleOuts, 15_000);

@@ -5,6 +5,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { FediFlowClient, type ActivityStatus } from "@fediflow/client";
 import { FakeFediverse } from "@fediflow/fake-fediverse";
 import { repositoryRoot, startStack } from "@fediflow/local-stack";
 import { recreateDatabase } from "@fediflow/postgres";
@@ -13,11 +14,6 @@ import { demoScenario, isHealthy } from "./scenario";
 const hostCount = Number(process.env.DEMO_HOSTS ?? 300);
 const followerCount = Number(process.env.DEMO_FOLLOWERS ?? 3000);
 const timeoutMs = Number(process.env.DEMO_TIMEOUT_MS ?? 120_000);
-
-interface Status {
-  state: string;
-  inboxes: { total: number; delivered: number; failed: number; pending: number; parked: number; blocked: number };
-}
 
 async function main(): Promise<void> {
   const out = process.stdout;
@@ -57,23 +53,14 @@ async function main(): Promise<void> {
       : `  Kafka: ${stack.kafkaBrokers.join(",")} (FEDIFLOW_KAFKA_BROKERS)`,
   );
 
-  const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${stack.ingressUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await response.json()) as T;
-    if (response.status >= 300) throw new Error(`${method} ${route}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const api = new FediFlowClient({ baseUrl: stack.ingressUrl, token });
 
   let exitCode = 0;
   try {
     // The actor and its followers.
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const actor = "https://demo.example/users/alice";
-    await api("PUT", "/v1/actors", {
+    await api.registerActor({
       id: actor,
       keyId: `${actor}#main-key`,
       privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
@@ -86,7 +73,7 @@ async function main(): Promise<void> {
         ...(host.hasSharedInbox ? { sharedInbox: host.sharedInbox } : {}),
       })),
     );
-    await api("POST", "/v1/followers", { actor, add: followers });
+    await api.updateFollowers({ actor, add: followers });
     const expected = new Set<string>();
     for (const [i, host] of fediverse.hosts.entries()) {
       if (!isHealthy(host.behaviour)) continue;
@@ -98,7 +85,7 @@ async function main(): Promise<void> {
     // The post.
     const note = `${actor}/notes/${randomBytes(4).toString("hex")}`;
     const submitted = Date.now();
-    const accepted = await api<{ id: string; traceId: string | null }>("POST", "/v1/activities", {
+    const accepted = await api.submitActivity({
       actor,
       activity: {
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -112,11 +99,11 @@ async function main(): Promise<void> {
     say(`  202 Accepted: activity ${accepted.id}`);
 
     // Progress until every healthy inbox has it (and the rest have settled or are retrying).
-    let status: Status | undefined;
+    let status: ActivityStatus | undefined;
     let healthyDoneAt: number | null = null;
     const tty = out.isTTY === true;
     while (Date.now() - submitted < timeoutMs) {
-      status = await api<Status>("GET", `/v1/activities/${accepted.id}`);
+      status = await api.activityStatus(accepted.id);
       const got = new Set(
         fediverse
           .allReceived()

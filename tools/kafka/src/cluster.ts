@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -33,8 +33,14 @@ export interface KafkaClusterOptions {
   namespace?: string | null;
   /** Lines the JVMs print outside their log files (start-up failures). */
   onLog?(line: string): void;
-  /** How long to wait for the cluster, ms (default 120 s). */
+  /** How long to wait for the cluster, or a restarted node, ms (default 180 s: a loaded machine starts JVMs slowly). */
   readyTimeoutMs?: number;
+}
+
+/** The end of a node's log, for an error message (its folder may be gone by the time one reads it). */
+async function logTail(node: KafkaNode, lines = 15): Promise<string> {
+  const text = await readFile(path.join(node.dir, "server.log"), "utf8").catch(() => "(no log)");
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
 }
 
 async function portOpen(port: number): Promise<boolean> {
@@ -185,12 +191,12 @@ export class KafkaCluster {
 
   /** Waits until the given nodes accept connections and the cluster lists them as brokers. */
   private async waitForNodes(ids: number[]): Promise<void> {
-    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 120_000);
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 180_000);
     const pending = this.nodes.filter((node) => ids.includes(node.id));
     for (const node of pending) {
       while (!(await portOpen(node.port))) {
-        if (!this.children.has(node.id)) throw new Error(`Kafka node ${node.id} exited while starting; see ${node.dir}/server.log`);
-        if (Date.now() > deadline) throw new Error(`Kafka node ${node.id} not listening on ${node.port}; see ${node.dir}/server.log`);
+        if (!this.children.has(node.id)) throw new Error(`Kafka node ${node.id} exited while starting; its log ends:\n${await logTail(node)}`);
+        if (Date.now() > deadline) throw new Error(`Kafka node ${node.id} not listening on ${node.port} in time; its log ends:\n${await logTail(node)}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
