@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   await db.query("INSERT INTO actors (id, key_id, key_type, private_key_sealed) VALUES ($1, $2, 'rsa', $3)", [
     actor,
     keyId,
-    sealPrivateKey(privateKey.export({ type: "pkcs8", format: "pem" }).toString(), kek),
+    sealPrivateKey(privateKey.export({ type: "pkcs8", format: "pem" }).toString(), kek, actor),
   ]);
   const activityId = randomUUID();
   await db.query(

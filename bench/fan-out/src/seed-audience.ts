@@ -31,7 +31,7 @@ export async function seededAudience(serverUrl: string, shape: AudienceShape, ke
   await pool.query(
     `INSERT INTO actors (id, key_id, key_type, private_key_sealed) VALUES ($1, $2, 'rsa', $3)
      ON CONFLICT (id) DO UPDATE SET private_key_sealed = excluded.private_key_sealed`,
-    [benchActor, `${benchActor}#main-key`, sealPrivateKey(pem, keyEncryptionKey)],
+    [benchActor, `${benchActor}#main-key`, sealPrivateKey(pem, keyEncryptionKey, benchActor)],
   );
   let seededMs: number | null = null;
   const existing = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM followers WHERE actor_id = $1", [benchActor]);

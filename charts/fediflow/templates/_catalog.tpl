@@ -49,7 +49,7 @@ hostEvents: {name: fediflow.host-events, compacted: true}
 webhookEvents: {name: fediflow.webhook-events, compacted: false}
 {{- end -}}
 
-{{/* Port of /healthz, /readyz and /metrics on every service but ingress (FEDIFLOW_OPS_PORT). */}}
+{{/* Port of /healthz, /readyz and /metrics on every service (FEDIFLOW_OPS_PORT); ingress's API has its own. */}}
 {{- define "fediflow.opsPort" -}}9090{{- end -}}
 
 {{/* Where the gRPC TLS Secret is mounted. */}}

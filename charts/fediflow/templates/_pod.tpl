@@ -1,7 +1,7 @@
 {{/* Probes of one service; the context is the per-service dict. */}}
 {{- define "fediflow.probes" -}}
 {{- $root := .root -}}
-{{- $port := ternary "http" "ops" (eq .facts.name "ingress") -}}
+{{- $port := "ops" -}}
 startupProbe:
 {{- if and .facts.grpc (not $root.Values.grpc.tls.enabled) }}
   # The gRPC server answers grpc.health.v1 for its service once it serves calls.
@@ -36,11 +36,10 @@ readinessProbe:
 - name: http
   containerPort: 8080
   protocol: TCP
-{{- else }}
+{{- end }}
 - name: ops
   containerPort: {{ include "fediflow.opsPort" .root }}
   protocol: TCP
-{{- end }}
 {{- with .facts.grpc }}
 - name: grpc
   containerPort: {{ .port }}

@@ -27,7 +27,7 @@ export function readPrivateKey(pem: string): { key: KeyObject; type: ActorKeyTyp
   throw new UnusableKey(`unsupported key type ${key.asymmetricKeyType ?? "unknown"}: use RSA or Ed25519`);
 }
 
-/** AES-256-GCM seal of a secret (a private key, a webhook secret): IV (12 bytes) | tag (16 bytes) | ciphertext. */
+/** AES-256-GCM seal of a secret (a webhook secret): IV (12 bytes) | tag (16 bytes) | ciphertext. */
 export function sealSecret(secret: string, keyEncryptionKey: Buffer): Buffer {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", keyEncryptionKey, iv);
@@ -35,11 +35,47 @@ export function sealSecret(secret: string, keyEncryptionKey: Buffer): Buffer {
   return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
 }
 
-export function openSecret(sealed: Buffer, keyEncryptionKey: Buffer): string {
+export const openSecret = (sealed: Buffer, keyEncryptionKey: Buffer): string => open(sealed, keyEncryptionKey, null);
+
+/** Marks a seal bound to its actor (format 2); format 1 seals start straight with their IV. */
+const boundSeal = Buffer.from("FFK2");
+
+/**
+ * AES-256-GCM seal of an actor's private key, bound to the actor: "FFK2" | IV (12 bytes) |
+ * tag (16 bytes) | ciphertext, with the actor's id as additional authenticated data, so a
+ * sealed key copied into another actor's row does not open there.
+ */
+export function sealPrivateKey(pem: string, keyEncryptionKey: Buffer, actorId: string): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", keyEncryptionKey, iv);
+  cipher.setAAD(Buffer.from(actorId, "utf8"));
+  const ciphertext = Buffer.concat([cipher.update(pem, "utf8"), cipher.final()]);
+  return Buffer.concat([boundSeal, iv, cipher.getAuthTag(), ciphertext]);
+}
+
+function open(sealed: Buffer, keyEncryptionKey: Buffer, aad: string | null): string {
   const decipher = createDecipheriv("aes-256-gcm", keyEncryptionKey, sealed.subarray(0, 12));
+  if (aad !== null) decipher.setAAD(Buffer.from(aad, "utf8"));
   decipher.setAuthTag(sealed.subarray(12, 28));
   return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString("utf8");
 }
 
-export const sealPrivateKey = sealSecret;
-export const openPrivateKey = openSecret;
+/**
+ * Opens a seal of the actor's row. Seals written before keys were bound (IV first, no actor)
+ * still open, as they were written; re-registering the key rewrites them bound.
+ */
+export function openPrivateKey(sealed: Buffer, keyEncryptionKey: Buffer, actorId: string): string {
+  if (sealed.subarray(0, 4).equals(boundSeal)) {
+    try {
+      return open(sealed.subarray(4), keyEncryptionKey, actorId);
+    } catch (error) {
+      // One format-1 IV in 2^32 starts with the marker: such a seal is read the old way.
+      try {
+        return open(sealed, keyEncryptionKey, null);
+      } catch {
+        throw error;
+      }
+    }
+  }
+  return open(sealed, keyEncryptionKey, null);
+}

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createCipheriv, createHash, generateKeyPairSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   UnusableKey,
@@ -69,10 +69,28 @@ describe("actor keys", () => {
   it("seals and opens with the key-encryption key only", () => {
     const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     const kek = randomBytes(32);
-    const sealed = sealPrivateKey(pem, kek);
+    const alice = "https://local.example/users/alice";
+    const sealed = sealPrivateKey(pem, kek, alice);
     expect(sealed.toString("latin1")).not.toContain("PRIVATE KEY");
-    expect(openPrivateKey(sealed, kek)).toBe(pem);
-    expect(() => openPrivateKey(sealed, randomBytes(32))).toThrow();
+    expect(openPrivateKey(sealed, kek, alice)).toBe(pem);
+    expect(() => openPrivateKey(sealed, randomBytes(32), alice)).toThrow();
+  });
+
+  it("binds a seal to its actor: copied into another actor's row, it does not open", () => {
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const kek = randomBytes(32);
+    const sealed = sealPrivateKey(pem, kek, "https://local.example/users/alice");
+    expect(() => openPrivateKey(sealed, kek, "https://local.example/users/mallory")).toThrow();
+  });
+
+  it("still opens seals written before they were bound (IV, tag, ciphertext)", () => {
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const kek = randomBytes(32);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", kek, iv);
+    const ciphertext = Buffer.concat([cipher.update(pem, "utf8"), cipher.final()]);
+    const legacy = Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
+    expect(openPrivateKey(legacy, kek, "https://local.example/users/alice")).toBe(pem);
   });
 
   it("accepts RSA-2048 and Ed25519, refuses short RSA and garbage", () => {

@@ -1,4 +1,5 @@
-import { Agent, buildConnector } from "undici";
+import { Agent, buildConnector, type Dispatcher } from "undici";
+import { withoutTracePropagation } from "@fediflow/telemetry";
 import { UnusableUrl, parseRemoteUrl } from "@fediflow/activitypub";
 import { checkLiteralAddress, dnsServersResolve, guardedLookup } from "./address-guard";
 
@@ -19,14 +20,16 @@ export interface RemoteAgentOptions {
 
 /**
  * An undici Agent: one keep-alive pool per origin, every connection checked by the address
- * guard. Redirects are never followed (undici does not unless asked).
+ * guard. Redirects are never followed (undici does not unless asked). Requests carry no
+ * trace context: remote servers never see FediFlow's trace ids (the client spans are still
+ * recorded).
  */
-export function createRemoteAgent(options: RemoteAgentOptions): Agent {
+export function createRemoteAgent(options: RemoteAgentOptions): Dispatcher {
   const connect = buildConnector({
     timeout: options.connectTimeoutMs,
     lookup: guardedLookup(options.allowPrivateNetworks, options.dnsServers?.length ? dnsServersResolve(options.dnsServers) : undefined),
   } as buildConnector.BuildOptions);
-  return new Agent({
+  const agent = new Agent({
     connections: options.connectionsPerOrigin,
     pipelining: options.pipelining ?? 1,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
@@ -41,6 +44,9 @@ export function createRemoteAgent(options: RemoteAgentOptions): Agent {
       connect(opts, callback);
     },
   });
+  // A request is built (and the undici instrumentation injects headers) inside dispatch, and a
+  // queued one later in the callbacks of sockets opened inside it: all in the marked context.
+  return agent.compose((dispatch) => (opts, handler) => withoutTracePropagation(() => dispatch(opts, handler)));
 }
 
 /** A URL FediFlow may send to: https, or http when private networks are allowed. */

@@ -35,20 +35,36 @@ export function mountOpsEndpoints(app: Express, endpoints: OpsEndpoints): void {
     res.json({ status: "ok" });
   });
   app.get("/readyz", async (_req, res) => {
-    const run = (checks: Record<string, ReadinessCheck>) =>
-      Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
-    const [results, dependencies] = await Promise.all([run(endpoints.readiness), run(endpoints.dependencies ?? {})]);
-    for (const [name, result] of [...results, ...dependencies]) up.set({ dependency: name }, result === "ok" ? 1 : 0);
-    const ready = results.every(([, result]) => result === "ok");
-    res.status(ready ? 200 : 503).json({
-      status: ready ? "ready" : "not ready",
-      checks: Object.fromEntries(results),
-      ...(dependencies.length > 0 ? { dependencies: Object.fromEntries(dependencies) } : {}),
+    const [main, optional] = await Promise.all([readiness(endpoints.readiness, timeoutMs), readiness(endpoints.dependencies ?? {}, timeoutMs)]);
+    for (const [name, result] of Object.entries({ ...main.checks, ...optional.checks })) up.set({ dependency: name }, result === "ok" ? 1 : 0);
+    res.status(main.ready ? 200 : 503).json({
+      status: main.ready ? "ready" : "not ready",
+      checks: main.checks,
+      ...(Object.keys(optional.checks).length > 0 ? { dependencies: optional.checks } : {}),
     });
   });
   app.get("/metrics", async (_req, res) => {
     res.type(endpoints.registry.contentType).send(await endpoints.registry.metrics());
   });
+}
+
+/**
+ * /healthz and a bare /readyz for a public port: 200 or 503 with a status word, no check names
+ * or error messages (which name internal services and addresses).
+ */
+export function mountPublicHealth(app: Express, checks: Record<string, ReadinessCheck>, timeoutMs = 2000): void {
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const { ready } = await readiness(checks, timeoutMs);
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready" });
+  });
+}
+
+async function readiness(checks: Record<string, ReadinessCheck>, timeoutMs: number) {
+  const results = await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const));
+  return { ready: results.every(([, result]) => result === "ok"), checks: Object.fromEntries(results) };
 }
 
 async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<string> {

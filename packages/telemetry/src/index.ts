@@ -3,3 +3,4 @@ export type { Context, Span, SpanContext } from "@opentelemetry/api";
 export * from "./attributes";
 export * from "./trace-context";
 export { flushSpans } from "./flush";
+export * from "./kept-inside";

@@ -6,7 +6,7 @@
 // span per produced message, which a fan-out to 30,000 hosts cannot afford.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { NodeSDK } from "@opentelemetry/sdk-node";
+import { NodeSDK, core } from "@opentelemetry/sdk-node";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { ExpressInstrumentation } from "@opentelemetry/instrumentation-express";
 import { GrpcInstrumentation } from "@opentelemetry/instrumentation-grpc";
@@ -15,6 +15,7 @@ import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { PinoInstrumentation } from "@opentelemetry/instrumentation-pino";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
+import { InsideOnlyPropagator } from "./index";
 
 /** The nearest package.json above the entry script: "@fediflow/delivery" → "fediflow-delivery". */
 function serviceIdentity(): { name: string; version: string } {
@@ -48,6 +49,11 @@ if (process.env.POD_NAMESPACE) attributes["k8s.namespace.name"] = process.env.PO
 
 const sdk = new NodeSDK({
   resource: resourceFromAttributes(attributes),
+  // W3C trace context and baggage, as by default, except inside withoutTracePropagation:
+  // requests to remote servers carry no internal trace ids.
+  textMapPropagator: new InsideOnlyPropagator(
+    new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }),
+  ),
   instrumentations: [
     new HttpInstrumentation(),
     new ExpressInstrumentation(),

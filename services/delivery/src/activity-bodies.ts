@@ -31,11 +31,13 @@ export class ActivityBodies implements ActivityBodySource {
   }
 
   private async load(activityId: string): Promise<ActivityBody | null> {
-    const result = await this.pool.query<{ body: string }>("SELECT body FROM activities WHERE id = $1", [activityId]);
+    const result = await this.pool.query<{ body: string; actor_id: string }>("SELECT body, actor_id FROM activities WHERE id = $1", [
+      activityId,
+    ]);
     const row = result.rows[0];
     if (!row) return null;
     const body = Buffer.from(row.body, "utf8");
-    const entry = { body, digest: digestHeader(body), contentDigest: contentDigestHeader(body) };
+    const entry = { actorId: row.actor_id, body, digest: digestHeader(body), contentDigest: contentDigestHeader(body) };
     this.cache.set(activityId, entry);
     return entry;
   }

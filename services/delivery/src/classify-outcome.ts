@@ -1,4 +1,4 @@
-import type { OutcomeClass } from "@fediflow/contracts";
+import { boundedText, type OutcomeClass } from "@fediflow/contracts";
 
 /** The end of one HTTP attempt, as the sender saw it. */
 export type AttemptResult =
@@ -8,17 +8,26 @@ export interface Classified {
   outcome: Extract<OutcomeClass, "delivered" | "gone" | "rejected" | "retrying">;
   status: number | null;
   reason: string | null;
-  /** When the server asked to be retried (Retry-After), epoch ms. */
+  /** When the server asked to be retried (Retry-After), epoch ms, at most the bound ahead. */
   retryAt: number | null;
 }
 
-/** Parses Retry-After: delta-seconds or an HTTP date. Null when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | null {
+/**
+ * Parses Retry-After: delta-seconds or an HTTP date. Null when absent or unreadable. The server
+ * controls the value, so it is honoured only up to `maxAheadMs` from now: "10000000000000"
+ * seconds or a date in year 9999 would otherwise hold the host for ever, and lie outside what
+ * PostgreSQL's timestamps (and JavaScript's dates) can hold.
+ */
+export function parseRetryAfter(value: string | null, now: number, maxAheadMs: number): number | null {
   if (!value) return null;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return now + Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? null : Math.max(date, now);
+  let at: number;
+  if (/^\d+$/.test(trimmed)) at = now + Number(trimmed) * 1000;
+  else {
+    at = Date.parse(trimmed);
+    if (Number.isNaN(at)) return null;
+  }
+  return Math.min(Math.max(at, now), now + maxAheadMs);
 }
 
 /** The error's string code (ECONNREFUSED, UND_ERR_…), else its name: an aborted request's
@@ -47,23 +56,25 @@ export function describeError(error: unknown): string {
 /**
  * What an attempt means for the delivery: 2xx delivered; 404/410 gone; 3xx (never followed on
  * POST) and other 4xx rejected for good; 429, 5xx and every network failure tried again, at
- * the server's Retry-After when it gave one.
+ * the server's Retry-After when it gave one, but never more than `maxRetryAfterMs` ahead.
+ * A reason that quotes the server (a redirect's Location, an error's message) is cut to
+ * maxReasonBytes.
  */
-export function classifyOutcome(result: AttemptResult, now: number): Classified {
+export function classifyOutcome(result: AttemptResult, now: number, maxRetryAfterMs: number): Classified {
   if (result.kind === "error") {
     const code = errorCode(result.error);
     const permanent = code === "EFORBIDDEN_DESTINATION" || code === "ERR_INVALID_URL";
-    return { outcome: permanent ? "rejected" : "retrying", status: null, reason: describeError(result.error), retryAt: null };
+    return { outcome: permanent ? "rejected" : "retrying", status: null, reason: boundedText(describeError(result.error)), retryAt: null };
   }
   const { status } = result;
   if (status >= 200 && status < 300) return { outcome: "delivered", status, reason: null, retryAt: null };
   if (status === 404 || status === 410) return { outcome: "gone", status, reason: `HTTP ${status}`, retryAt: null };
   if (status >= 300 && status < 400) {
     const to = result.location ? ` to ${result.location}` : "";
-    return { outcome: "rejected", status, reason: `HTTP ${status}: redirect${to} not followed for POST`, retryAt: null };
+    return { outcome: "rejected", status, reason: boundedText(`HTTP ${status}: redirect${to} not followed for POST`), retryAt: null };
   }
   if (status === 429 || status === 408 || status >= 500) {
-    return { outcome: "retrying", status, reason: `HTTP ${status}`, retryAt: parseRetryAfter(result.retryAfter, now) };
+    return { outcome: "retrying", status, reason: `HTTP ${status}`, retryAt: parseRetryAfter(result.retryAfter, now, maxRetryAfterMs) };
   }
   return { outcome: "rejected", status, reason: `HTTP ${status}`, retryAt: null };
 }

@@ -6,7 +6,7 @@ import { DeliverySpan } from "./delivery-span";
 import { foldAttempt } from "./fold-attempt";
 import type { HostStandingSource } from "./host-admission";
 import { pruneLane, supersededOutcomes, type PrunedInbox } from "./lane-coalescing";
-import type { RetryPolicy } from "./retry-policy";
+import { deferral, type RetryPolicy } from "./retry-policy";
 import type { ScheduledDelivery, WaitReason, WaitingLanes } from "./waiting-lanes";
 
 /** Whether jobs may go to a host (HostAdmission), as the worker asks it. */
@@ -167,7 +167,12 @@ export class DeliveryWorker {
       return { kind: "wait", at: now + this.deps.reactionHoldMs, reason: "reaction-hold" };
     }
     const until = this.deps.admission.closedUntil(job.host, now);
-    if (until !== null) return { kind: "wait", at: until, reason: standing.pausedUntil === until ? "paused" : "retry-after" };
+    if (until !== null) {
+      // A host that keeps asking for time never keeps a delivery past its retry horizon.
+      const waiting = deferral(this.deps.retryPolicy, job.firstAttemptAt, now, until);
+      if (waiting.kind === "expired") return { kind: "settle", outcome: "expired", reason: waiting.reason };
+      return { kind: "wait", at: waiting.at, reason: standing.pausedUntil === until ? "paused" : "retry-after" };
+    }
     if ((this.backlog.get(job.host) ?? 0) >= this.deps.hostBacklog) {
       return { kind: "wait", at: now + this.deps.overflowDelayMs, reason: "overflow" };
     }

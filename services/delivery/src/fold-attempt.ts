@@ -1,6 +1,6 @@
 import type { DeliveryJob, InboxOutcome } from "@fediflow/contracts";
 import type { InboxResult } from "./attempt-job";
-import { nextRetry, type RetryPolicy } from "./retry-policy";
+import { deferral, nextRetry, type RetryPolicy } from "./retry-policy";
 import type { WaitReason } from "./waiting-lanes";
 
 /** What one attempt of a job comes to. */
@@ -51,15 +51,21 @@ export function foldAttempt(
   if (again.length === 0) return { outcomes, next: null, retryAfter };
 
   const retried = outcomes.some((outcome) => outcome.outcome === "retrying");
-  const decision = retried
-    ? nextRetry(policy, job.attempt, firstAttemptAt, now, retryAfter, random)
-    : { kind: "retry" as const, at: deferredUntil };
+  // Deferred inboxes wait for their host, but never past the delivery's retry horizon.
+  const waiting = deferral(policy, firstAttemptAt, now, deferredUntil);
+  const decision = retried ? nextRetry(policy, job.attempt, firstAttemptAt, now, retryAfter, random) : waiting;
   if (decision.kind === "expired") {
     const expired = outcomes.map((outcome): InboxOutcome =>
       outcome.outcome === "retrying" ? { ...outcome, outcome: "expired", reason: `${outcome.reason}; ${decision.reason}` } : outcome,
     );
+    if (deferred.length > 0 && waiting.kind === "expired") {
+      for (const inbox of deferred) expired.push({ inbox, outcome: "expired", status: null, reason: waiting.reason, durationMs: 0 });
+      return { outcomes: expired, next: null, retryAfter };
+    }
     const next =
-      deferred.length > 0 ? { job: { ...job, inboxes: deferred, firstAttemptAt }, at: deferredUntil, reason: "paused" as const } : null;
+      deferred.length > 0 && waiting.kind === "retry"
+        ? { job: { ...job, inboxes: deferred, firstAttemptAt }, at: waiting.at, reason: "paused" as const }
+        : null;
     return { outcomes: expired, next, retryAfter };
   }
   return {

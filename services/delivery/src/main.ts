@@ -64,9 +64,12 @@ async function main(): Promise<void> {
     schemes: new SignatureSchemes(config.FEDIFLOW_SIGNATURE_SCHEME, new Set(config.FEDIFLOW_RFC9421_HOSTS)),
   });
   const metrics = deliveryMetrics(registry, { limiter, schedule, sender });
+  const keys = new SigningKeys(pool, KeyEncryptionKeys.fromBase64(config.FEDIFLOW_KEY_ENCRYPTION_KEY, config.FEDIFLOW_KEY_ENCRYPTION_KEYS_PREVIOUS));
+  // A key registered again is used within a second (and at once after a refused signature).
+  const stopWatchingKeys = keys.watch(1_000, (error) => logger.warn({ err: error }, "could not look for changed keys"));
   const worker = new DeliveryWorker({
     bodies: new ActivityBodies(pool, config.FEDIFLOW_DELIVERY_BODY_CACHE_SIZE),
-    keys: new SigningKeys(pool, KeyEncryptionKeys.fromBase64(config.FEDIFLOW_KEY_ENCRYPTION_KEY, config.FEDIFLOW_KEY_ENCRYPTION_KEYS_PREVIOUS)),
+    keys,
     sender,
     limiter,
     hosts,
@@ -141,6 +144,7 @@ async function main(): Promise<void> {
       () => producer.disconnect(),
       () => lag.close(),
       () => hosts.stop(),
+      async () => stopWatchingKeys(),
       () => agent.close(),
       () => closeServer(ops),
       () => pool.end(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultRetryPolicy, nextRetry } from "../src/retry-policy";
+import { defaultRetryPolicy, deferral, nextRetry } from "../src/retry-policy";
 
 const hour = 3_600_000;
 
@@ -33,5 +33,24 @@ describe("nextRetry", () => {
     const expired = nextRetry(defaultRetryPolicy, 20, 0, 47 * hour, 49 * hour);
     expect(expired).toMatchObject({ kind: "expired" });
     expect(expired.kind === "expired" && expired.reason).toContain("gave up after 20 attempts");
+  });
+
+  it("honours a Retry-After at most maxDelayMs ahead", () => {
+    expect(nextRetry(defaultRetryPolicy, 2, 0, hour, 8.64e15)).toEqual({ kind: "retry", at: 7 * hour });
+    expect(nextRetry(defaultRetryPolicy, 2, 0, 45 * hour, Date.parse("9999-12-31T23:59:59Z"))).toMatchObject({ kind: "expired" });
+  });
+});
+
+describe("deferral", () => {
+  it("waits for the host within the horizon", () => {
+    expect(deferral(defaultRetryPolicy, 0, hour, 2 * hour)).toEqual({ kind: "retry", at: 2 * hour });
+  });
+
+  it("expires a job already tried rather than wait past its horizon", () => {
+    const expired = deferral(defaultRetryPolicy, 0, 46 * hour, 49 * hour);
+    expect(expired).toMatchObject({ kind: "expired" });
+    expect(expired.kind === "expired" && expired.reason).toContain("past the retry horizon");
+    // A job never tried has no horizon yet.
+    expect(deferral(defaultRetryPolicy, null, 46 * hour, 49 * hour)).toEqual({ kind: "retry", at: 49 * hour });
   });
 });

@@ -1,5 +1,6 @@
 import { hostOf, parseRemoteUrl } from "@fediflow/activitypub";
 import type { SigningKey } from "@fediflow/signing-keys";
+import { boundedText } from "@fediflow/contracts";
 import type { HostStandings } from "@fediflow/host-view";
 import { UnresolvableActor, deliveryInboxOf, type ActorInboxes } from "./actor-document";
 import { sortTargets, type Target } from "./fold-inboxes";
@@ -46,7 +47,7 @@ async function forEachConcurrently<T>(items: readonly T[], limit: number, work: 
 function settledFailure(error: UnresolvableActor, host: string): SettledActor {
   const outcome = error.answer === "unreachable" ? "expired" : "rejected";
   const status = error.answer === "unreachable" ? null : error.answer.status;
-  return { actorId: error.actorId, host, outcome, status, reason: `actor could not be resolved: ${error.reason}` };
+  return { actorId: error.actorId, host, outcome, status, reason: boundedText(`actor could not be resolved: ${error.reason}`) };
 }
 
 /**

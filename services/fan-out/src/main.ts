@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   const hosts = new HostView(kafka, logger, hostViewGroupPrefixes.fanOut);
   await hosts.start();
   const keys = new SigningKeys(pool, KeyEncryptionKeys.fromBase64(config.FEDIFLOW_KEY_ENCRYPTION_KEY, config.FEDIFLOW_KEY_ENCRYPTION_KEYS_PREVIOUS));
+  // The signed GETs of actor documents use a key registered again within a second.
+  const stopWatchingKeys = keys.watch(1_000, (error) => logger.warn({ err: error }, "could not look for changed keys"));
   const agent = createRemoteAgent({
     allowPrivateNetworks: config.FEDIFLOW_ALLOW_PRIVATE_NETWORKS,
     dnsServers: config.FEDIFLOW_DNS_SERVERS,
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
     () => producer.disconnect(),
     () => lag.close(),
     () => hosts.stop(),
+    async () => stopWatchingKeys(),
     () => agent.close(),
     () => closeServer(ops),
     () => pool.end(),

@@ -1,8 +1,13 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler } from "express";
 import { Problem } from "./problem";
 
 const digest = (value: string): Buffer => createHash("sha256").update(value).digest();
+
+/** The bearer token a request presents (scheme case-insensitive, any spacing), or null. */
+export function presentedToken(req: Request): string | null {
+  return /^Bearer\s+(\S+)$/i.exec(req.get("authorization") ?? "")?.[1] ?? null;
+}
 
 /**
  * Bearer-token check. Tokens are compared as SHA-256 digests with timingSafeEqual, so neither
@@ -11,12 +16,11 @@ const digest = (value: string): Buffer => createHash("sha256").update(value).dig
 export function bearerAuth(tokens: string[]): RequestHandler {
   const expected = tokens.map(digest);
   return (req, _res, next) => {
-    const header = req.get("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const presented = digest(match?.[1] ?? "");
+    const token = presentedToken(req);
+    const presented = digest(token ?? "");
     let valid = false;
-    for (const token of expected) valid = timingSafeEqual(token, presented) || valid;
-    if (!match || !valid) {
+    for (const candidate of expected) valid = timingSafeEqual(candidate, presented) || valid;
+    if (token === null || !valid) {
       next(new Problem(401, "unauthorized", "Unauthorized", "a valid bearer token is required", {}));
       return;
     }

@@ -4,9 +4,13 @@ import { commonSettings, count, grpcClientSettings, grpcTlsSettings, list, loadC
 export const ingressSettings = z.object({
   FEDIFLOW_LOG_LEVEL: commonSettings.FEDIFLOW_LOG_LEVEL,
   FEDIFLOW_LISTEN_ADDRESS: commonSettings.FEDIFLOW_LISTEN_ADDRESS,
+  FEDIFLOW_OPS_PORT: commonSettings.FEDIFLOW_OPS_PORT,
   ...grpcClientSettings,
   ...grpcTlsSettings,
-  /** Port of the public API; /healthz, /readyz and /metrics are served there too. */
+  /**
+   * Port of the public API, with /healthz and a bare /readyz (status only). /metrics and the
+   * detailed /readyz are on FEDIFLOW_OPS_PORT, which the public never reaches.
+   */
   FEDIFLOW_INGRESS_PORT: port(8080),
   /** Comma-separated bearer tokens accepted on /v1/*. Required. */
   FEDIFLOW_API_TOKENS: list().refine((tokens) => tokens.length > 0, "at least one token is required"),

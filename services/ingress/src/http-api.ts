@@ -1,9 +1,8 @@
 import express, { type Express } from "express";
-import type { Registry } from "@fediflow/runtime";
 import { hostHealthRpc, outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
-import { mountOpsEndpoints, type ReadinessCheck } from "@fediflow/runtime";
+import { mountPublicHealth, type ReadinessCheck, type Registry } from "@fediflow/runtime";
 import { attributes, currentTraceId, trace } from "@fediflow/telemetry";
 import { bearerAuth } from "./auth";
 import { nestsDeeperThan } from "./json-depth";
@@ -18,7 +17,17 @@ import { hostsQuery } from "./http-api-queries";
 import { parseQuery } from "./keyset";
 import { openApiDocument } from "./openapi";
 import { Problem, problemHandler } from "./problem";
-import { activityBody, actorIdOf, followersBody, parseBody, parseHostParameter, registerActorBody, requestDigest, requireJson } from "./validation";
+import {
+  activityBody,
+  actorIdOf,
+  followersBody,
+  parseBody,
+  parseHostParameter,
+  refuseUnstorableText,
+  registerActorBody,
+  requestDigest,
+  requireJson,
+} from "./validation";
 
 export interface ApiDependencies {
   outbox: outboxRpc.OutboxClient;
@@ -28,10 +37,10 @@ export interface ApiDependencies {
   maxJsonDepth: number;
   rateLimitPerMinute: number;
   maxFollowersBodyBytes: number;
+  /** The metrics registry the ops port serves (request rates, errors and latency per route). */
   registry: Registry;
+  /** What the public /readyz answers on (the detailed one, with every peer, is on the ops port). */
   readiness: Record<string, ReadinessCheck>;
-  /** Peers some routes need: reported by /readyz, never deciding it (see mountOpsEndpoints). */
-  dependencies?: Record<string, ReadinessCheck>;
   logger: Logger;
 }
 
@@ -53,7 +62,9 @@ export function createApi(deps: ApiDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
-  mountOpsEndpoints(app, { registry: deps.registry, readiness: deps.readiness, dependencies: deps.dependencies });
+  // Callers of the API learn whether it is up, not what is behind it: metrics and the
+  // per-dependency checks are on the ops port.
+  mountPublicHealth(app, deps.readiness);
 
   // The one /v1 route without a token: what a client generator or a validator needs first.
   const publicV1 = express.Router();
@@ -76,6 +87,7 @@ export function createApi(deps: ApiDependencies): Express {
     }
     next();
   });
+  v1.use(refuseUnstorableText);
 
   v1.put("/actors", async (req, res) => {
     requireJson(req);

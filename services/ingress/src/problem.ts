@@ -84,6 +84,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       problem = new Problem(400, "invalid-json", "Invalid JSON", "the body is not valid JSON");
     else if (isBodyParserError(error) && typeof error.status === "number" && error.status < 500)
       problem = new Problem(error.status, "invalid-body", "Invalid body", error.message);
+    else if (isClientError(error))
+      // The router's own refusals, such as a path segment that is not valid percent-encoding.
+      problem = new Problem(error.status, "invalid-request", "Invalid request", "the request's path or query cannot be decoded");
     else problem = new Problem(500, "internal", "Internal error", "the request failed inside FediFlow");
     if (problem.status === 429 && !res.get("Retry-After")) res.set("Retry-After", "60");
     if (problem.status >= 500) logger.error({ err: error, method: req.method, path: req.path }, "request failed");
@@ -100,4 +103,9 @@ interface BodyParserError {
 
 function isBodyParserError(error: unknown): error is BodyParserError {
   return typeof error === "object" && error !== null && typeof (error as { type?: unknown }).type === "string";
+}
+
+function isClientError(error: unknown): error is { status: number } {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" && status >= 400 && status < 500;
 }

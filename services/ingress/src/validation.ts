@@ -1,24 +1,12 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { parseRemoteUrl } from "@fediflow/activitypub";
+import type { RequestHandler } from "express";
+import { checkedIri, cleanText, hasControlCharacters, iri, maxFollowerEntries, normalIri, unstorableTextAt } from "@fediflow/contracts";
 import { Problem } from "./problem";
 
-/** Entries (added plus removed followers) accepted in one POST /v1/followers. */
-export const maxFollowerEntries = 10_000;
+export { iri, maxFollowerEntries };
 
-const usableUrl = (value: string): boolean => {
-  try {
-    parseRemoteUrl(value);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** An http(s) IRI without credentials, as actors, keys, inboxes and activities are named. */
-export const iri = z.string().max(2048, "is longer than 2048 characters").refine(usableUrl, "must be an http(s) URL without credentials");
-
-const actorReference = z.union([iri, z.looseObject({ id: iri })]);
+const actorReference = z.union([checkedIri, z.looseObject({ id: checkedIri })]);
 
 export const registerActorBody = z.strictObject({
   id: iri,
@@ -38,9 +26,10 @@ export const followersBody = z
 
 export const activityBody = z.strictObject({
   actor: iri,
+  // Checked, not rewritten: the activity goes out exactly as the application wrote it.
   activity: z.looseObject({
-    id: iri,
-    type: z.string().min(1).max(64),
+    id: checkedIri,
+    type: cleanText(64),
     actor: actorReference,
   }),
   audience: z
@@ -52,10 +41,30 @@ export const activityBody = z.strictObject({
     .refine((audience) => audience.followers || audience.actors.length > 0 || audience.inboxes.length > 0, {
       message: "names nobody: set followers, actors or inboxes",
     }),
-  idempotencyKey: z.string().min(1).max(255).optional(),
+  idempotencyKey: cleanText(255).optional(),
 });
 
 export type ActivityBody = z.infer<typeof activityBody>;
+
+const invalidText = (errors: Array<Record<string, string>>, where: string) =>
+  new Problem(400, "invalid-text", "Invalid text", `${where}: control characters and lone surrogates are not accepted`, { errors });
+
+/**
+ * Refuses, before any route runs, a body holding U+0000 or a lone surrogate anywhere (no
+ * database stores them) and a query parameter holding any control character: a 400 that
+ * points at the value, never a 500 from deeper down.
+ */
+export const refuseUnstorableText: RequestHandler = (req, _res, next) => {
+  const pointer = req.body === undefined ? null : unstorableTextAt(req.body);
+  if (pointer !== null) return next(invalidText([{ pointer, detail: "holds U+0000 or a lone surrogate" }], pointer));
+  for (const [name, value] of Object.entries(req.query as Record<string, unknown>)) {
+    const values = Array.isArray(value) ? value : [value];
+    if (hasControlCharacters(name) || values.some((v) => typeof v === "string" && hasControlCharacters(v))) {
+      return next(invalidText([{ parameter: name, detail: "holds a control character or a lone surrogate" }], `query parameter ${name}`));
+    }
+  }
+  next();
+};
 
 /** Refuses a body that is not JSON (415) before it is parsed. */
 export function requireJson(req: { is(types: string[]): string | false | null }): void {
@@ -83,9 +92,9 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
   return result.data;
 }
 
-/** The id of an activity's actor, whether given as an IRI or an embedded object. */
+/** The id of an activity's actor, whether given as an IRI or an embedded object, normalised. */
 export function actorIdOf(activity: ActivityBody["activity"]): string {
-  return typeof activity.actor === "string" ? activity.actor : activity.actor.id;
+  return normalIri(typeof activity.actor === "string" ? activity.actor : activity.actor.id);
 }
 
 /** Identifies a request for the idempotency check: same key, same digest, same activity. */

@@ -24,7 +24,7 @@ export class ActorStore {
   /** Idempotent upsert; the PEM is checked (UnusableKey) and sealed before it is stored. */
   async registerActor(id: string, keyId: string, privateKeyPem: string): Promise<void> {
     const { type } = readPrivateKey(privateKeyPem);
-    const sealed = sealPrivateKey(privateKeyPem, this.keyEncryptionKey);
+    const sealed = sealPrivateKey(privateKeyPem, this.keyEncryptionKey, id);
     await this.pool.query(
       `INSERT INTO actors (id, key_id, key_type, private_key_sealed) VALUES ($1, $2, $3, $4)
        ON CONFLICT (id) DO UPDATE SET key_id = $2, key_type = $3, private_key_sealed = $4, updated_at = now()`,

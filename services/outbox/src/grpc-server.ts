@@ -1,5 +1,5 @@
 import { UnusableKey } from "@fediflow/activitypub";
-import { outboxRpc } from "@fediflow/contracts";
+import { normalIri, outboxRpc } from "@fediflow/contracts";
 import {
   alreadyExists,
   failedPrecondition,
@@ -12,12 +12,13 @@ import {
 } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
 import { attributes, currentTraceHeaders, trace } from "@fediflow/telemetry";
-import { activityFacts, type Json } from "./activity-facts";
+import { activityFacts } from "./activity-facts";
 import { mintedAt } from "./activity-id";
 import { IdempotencyConflict, type ActivityStore } from "./activity-store";
 import { UnregisteredActor, type ActorStore } from "./actor-store";
 import type { GoneFollowerStore } from "./gone-follower-store";
 import { goneFollowerHandlers } from "./gone-followers-rpc";
+import { checkAppendActivity, checkRegisterActor, checkUpdateFollowers } from "./request-rules";
 import type { InboxOutcomeStore } from "./inbox-outcomes";
 import { inboxOutcomeHandlers } from "./inbox-outcomes-rpc";
 import { redriveHandlers } from "./redrive-rpc";
@@ -48,6 +49,14 @@ function mapStorageErrors(error: unknown): never {
   throw error;
 }
 
+function sameIri(a: string, b: string): boolean {
+  try {
+    return normalIri(a) === normalIri(b);
+  } catch {
+    return false;
+  }
+}
+
 export function outboxService({
   actors,
   activities,
@@ -61,43 +70,40 @@ export function outboxService({
 }: OutboxHandlers): GrpcService {
   const implementation: outboxRpc.OutboxServer = {
     registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest) => {
-      await actors.registerActor(request.id, request.keyId, request.privateKeyPem).catch(mapStorageErrors);
-      return { id: request.id };
+      const { id, keyId, privateKeyPem } = checkRegisterActor(request);
+      await actors.registerActor(id, keyId, privateKeyPem).catch(mapStorageErrors);
+      return { id };
     }),
 
     updateFollowers: unary(logger, async (request: outboxRpc.UpdateFollowersRequest) => {
-      const add = request.add.map((f) => ({ id: f.id, inbox: f.inbox, sharedInbox: f.sharedInbox }));
-      return actors.updateFollowers(request.actorId, add, request.remove).catch(mapStorageErrors);
+      const { actorId, add, remove } = checkUpdateFollowers(request);
+      return actors.updateFollowers(actorId, add, remove).catch(mapStorageErrors);
     }),
 
     appendActivity: unary(logger, async (request: outboxRpc.AppendActivityRequest) => {
-      let activity: Record<string, Json>;
-      try {
-        activity = JSON.parse(request.activityJson) as Record<string, Json>;
-      } catch {
-        throw invalidArgument("activity_json is not JSON", "invalid-activity");
-      }
+      const { activity, ...checked } = checkAppendActivity(request);
       let facts;
       try {
         facts = activityFacts(activity);
       } catch (error) {
         throw invalidArgument((error as Error).message, "invalid-activity");
       }
-      if (facts.actor !== request.actorId) throw invalidArgument("activity.actor differs from actor", "actor-mismatch");
+      // Ingress sends the actor normalised and the activity as written: the same IRI in either spelling.
+      if (!sameIri(facts.actor, checked.actorId)) throw invalidArgument("activity.actor differs from actor", "actor-mismatch");
       // Stored with the activity, so the relay publishes it in this call's trace.
       const traceContext = currentTraceHeaders();
       const result = await activities
         .append({
-          actorId: request.actorId,
-          body: request.activityJson,
+          actorId: checked.actorId,
+          body: checked.activityJson,
           facts,
           audience: {
-            followers: request.audience?.followers ?? false,
-            actors: request.audience?.actors ?? [],
-            inboxes: request.audience?.inboxes ?? [],
+            followers: checked.audience?.followers ?? false,
+            actors: checked.audience?.actors ?? [],
+            inboxes: checked.audience?.inboxes ?? [],
           },
-          idempotencyKey: request.idempotencyKey ?? null,
-          requestDigest: request.requestDigest,
+          idempotencyKey: checked.idempotencyKey ?? null,
+          requestDigest: checked.requestDigest,
           traceContext,
         })
         .catch(mapStorageErrors);

@@ -29,7 +29,7 @@ export async function resealActorKeys(pool: Pool, keys: KeyEncryptionKeys, batch
     for (const row of page.rows) {
       let opened: { value: string; underCurrent: boolean };
       try {
-        opened = keys.open((kek) => openPrivateKey(row.private_key_sealed, kek));
+        opened = keys.open((kek) => openPrivateKey(row.private_key_sealed, kek, row.id));
       } catch {
         report.unreadable.push(row.id);
         continue;
@@ -40,7 +40,7 @@ export async function resealActorKeys(pool: Pool, keys: KeyEncryptionKeys, batch
       }
       const updated = await pool.query("UPDATE actors SET private_key_sealed = $2 WHERE id = $1 AND private_key_sealed = $3", [
         row.id,
-        sealPrivateKey(opened.value, keys.current),
+        sealPrivateKey(opened.value, keys.current, row.id),
         row.private_key_sealed,
       ]);
       if (updated.rowCount === 1) report.resealed += 1;

@@ -188,13 +188,17 @@ describe("NetworkPolicy", () => {
     expect(delivery.map((rule) => rule.ports.map((port) => port.port))).toEqual([["ops"]]);
   });
 
-  it("narrows the API to apiFrom plus the scrapers once apiFrom is set", async () => {
+  it("narrows the API to apiFrom once it is set, and keeps ingress's /metrics on the ops port for the scrapers", async () => {
     const open = await renderChart({ values: scenarios.production });
     expect((named(open, "NetworkPolicy", componentName("ingress")).spec as NetworkPolicySpec).ingress).toEqual([
       { ports: [{ port: "http", protocol: "TCP" }] },
+      { ports: [{ port: "ops", protocol: "TCP" }], from: [monitoring] },
     ]);
     const narrowed = await renderChart({ values: scenarios.production, inline: { networkPolicy: { apiFrom: [app] } } });
     const rules = (named(narrowed, "NetworkPolicy", componentName("ingress")).spec as NetworkPolicySpec).ingress;
-    expect(rules).toEqual([{ ports: [{ port: "http", protocol: "TCP" }], from: [app, monitoring] }]);
+    expect(rules).toEqual([
+      { ports: [{ port: "http", protocol: "TCP" }], from: [app] },
+      { ports: [{ port: "ops", protocol: "TCP" }], from: [monitoring] },
+    ]);
   });
 });

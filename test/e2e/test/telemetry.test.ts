@@ -192,4 +192,21 @@ describe("one trace per activity", () => {
       expect(exported.includes(secret), `spans contain ${secret.slice(0, 12)}…`).toBe(false);
     }
   });
+
+  it("stays inside FediFlow: remote servers receive no traceparent, on a POST or on an actor fetch", async () => {
+    const host = t.fediverse.hosts[7]!;
+    const accepted = await t.api("POST", "/v1/activities", {
+      actor: actor.id,
+      activity: createNote(actor.id),
+      audience: { actors: [host.actorOf("reader")], inboxes: [t.fediverse.hosts[8]!.sharedInbox] },
+    });
+    expect(accepted.status).toBe(202);
+    await t.waitUntilDone(accepted.body.id as string);
+    // The requests were made inside the activity's (sampled) trace, and carried none of it.
+    expect(otlp.trace(accepted.body.traceId as string).some((span) => span.attributes["url.full"])).toBe(true);
+    expect(host.fetched.length).toBeGreaterThan(0);
+    const received = [...t.fediverse.hosts[8]!.received, ...host.received];
+    expect(received.length).toBeGreaterThan(0);
+    expect([...received, ...host.fetched].map((request) => request.traceparent)).toEqual([...received, ...host.fetched].map(() => null));
+  });
 });

@@ -6,6 +6,8 @@ export type Behaviour =
   | { kind: "status"; status: number; latencyMs?: number; times?: number }
   /** 429 with Retry-After (seconds) for the first `times` requests, then 202. */
   | { kind: "rateLimited"; retryAfterSeconds: number; times: number }
+  /** Hostile: always `status` (default 429) with this Retry-After header, verbatim. */
+  | { kind: "retryAfter"; value: string; status?: number }
   /** Fails with `status` (default 503) on a fraction of requests, else 202. */
   | { kind: "flaky"; failureRate: number; status?: number }
   /** Accepts the connection and the request, and never answers. */

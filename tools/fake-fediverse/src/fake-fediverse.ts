@@ -33,6 +33,8 @@ export interface ReceivedPost {
   /** Date header present and within an hour of now, as Mastodon requires (it allows 12 h). */
   dateValid: boolean;
   userAgent: string | null;
+  /** A W3C traceparent header, which FediFlow must never send to a remote server. */
+  traceparent: string | null;
   /** The status the server answered (0 for a black hole). */
   status: number;
   receivedAt: number;
@@ -315,6 +317,7 @@ export class FakeFediverse {
       digestValid,
       dateValid: !Number.isNaN(date) && Math.abs(Date.now() - date) < 3_600_000,
       userAgent: header("user-agent"),
+      traceparent: header("traceparent"),
       status: 0,
       receivedAt: Date.now(),
     };
@@ -383,6 +386,11 @@ export class FakeFediverse {
           return 429;
         }
         break;
+      case "retryAfter": {
+        const status = behaviour.status ?? 429;
+        res.writeHead(status, { "retry-after": behaviour.value }).end();
+        return status;
+      }
       case "flaky":
         if (this.random() < behaviour.failureRate) {
           const status = behaviour.status ?? 503;
@@ -455,7 +463,8 @@ export class FakeFediverse {
       const signature = checkFetchSignature(req.headers, path, this.keys);
       const status = host.authorizedFetch && !signature.signatureValid ? 401 : 200;
       const accept = typeof req.headers.accept === "string" ? req.headers.accept : null;
-      host.fetched.push({ host: host.host, url: `${host.origin}${path}`, accept, ...signature, status, receivedAt: Date.now() });
+      const traceparent = typeof req.headers.traceparent === "string" ? req.headers.traceparent : null;
+      host.fetched.push({ host: host.host, url: `${host.origin}${path}`, accept, ...signature, traceparent, status, receivedAt: Date.now() });
       if (status === 401) return json(401, { error: "request not signed" });
       return json(200, {
         "@context": "https://www.w3.org/ns/activitystreams",

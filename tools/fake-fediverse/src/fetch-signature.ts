@@ -11,6 +11,8 @@ export interface ReceivedFetch {
   keyId: string | null;
   /** A draft-cavage signature over at least (request-target), host and date that verifies. */
   signatureValid: boolean;
+  /** A W3C traceparent header, which FediFlow must never send to a remote server. */
+  traceparent: string | null;
   status: number;
   receivedAt: number;
 }

@@ -175,9 +175,10 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       onLine,
     });
     processes.set(name, child);
-    // A process may listen on another loopback address (two outbox processes on one gRPC port).
+    // A process may listen on another loopback address (two outbox processes on one gRPC port);
+    // ingress too answers its detailed /readyz on its ops port.
     const listening = child.options.env.FEDIFLOW_LISTEN_ADDRESS ?? "127.0.0.1";
-    readyUrls.set(name, service === "ingress" ? `http://127.0.0.1:${ports.ingress}/readyz` : `http://${listening}:${ops}/readyz`);
+    readyUrls.set(name, `http://${listening}:${ops}/readyz`);
     child.start();
     return child;
   };
