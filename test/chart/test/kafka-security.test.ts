@@ -1,3 +1,4 @@
+import { allTopics } from "@fediflow/contracts";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderChart, type Manifest } from "../src/helm";
@@ -25,7 +26,7 @@ describe("secured Kafka", () => {
     const topics = ofKind(manifests, "KafkaTopic")
       .map((topic) => topic.metadata.name)
       .sort();
-    expect(topics).toHaveLength(4);
+    expect(topics).toHaveLength(allTopics.length);
     expect(
       spec.authorization.acls
         .filter((acl) => acl.resource.type === "topic")

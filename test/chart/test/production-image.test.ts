@@ -77,9 +77,11 @@ describe("the image's production install", () => {
 
   it("starts ingress through the entrypoint: /healthz answers, /readyz waits for the outbox and reports both peers, SIGTERM exits 0", async () => {
     const port = await freePort();
+    const opsPort = await freePort();
     const unused = await freePort();
     const child = entrypoint(["ingress"], {
       FEDIFLOW_INGRESS_PORT: String(port),
+      FEDIFLOW_OPS_PORT: String(opsPort),
       FEDIFLOW_LISTEN_ADDRESS: "127.0.0.1",
       FEDIFLOW_API_TOKENS: "image-test-token",
       FEDIFLOW_OUTBOX_ADDRESS: `127.0.0.1:${unused}`,
@@ -93,7 +95,10 @@ describe("the image's production install", () => {
         if (!health) await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect(health?.status).toBe(200);
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      // The API port answers a bare /readyz; the detailed one is on the ops port.
+      const bare = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect([bare.status, await bare.json()]).toEqual([503, { status: "not ready" }]);
+      const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
       // Not ready before it has reached the outbox once; host-health is reported, never decisive.
       expect(ready.status).toBe(503);
       const body = (await ready.json()) as { checks: object; dependencies: object };
