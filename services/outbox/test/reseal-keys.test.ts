@@ -23,7 +23,8 @@ const sealedDuring = pem("during"); // registered by an outbox already on the ne
 const sealedOf = async (id: string): Promise<Buffer> =>
   (await pool.query<{ private_key_sealed: Buffer }>("SELECT private_key_sealed FROM actors WHERE id = $1", [id])).rows[0]!
     .private_key_sealed;
-const opens = (keys: KeyEncryptionKeys, sealed: Buffer) => keys.open((kek) => openPrivateKey(sealed, kek));
+// Sealed keys are bound to their actor (AES-GCM additional data).
+const opens = (keys: KeyEncryptionKeys, sealed: Buffer, actorId = "") => keys.open((kek) => openPrivateKey(sealed, kek, actorId));
 
 beforeAll(async () => {
   database = await createScratchDatabase();
@@ -39,8 +40,8 @@ afterAll(async () => {
 describe("rotating the key-encryption key", () => {
   it("opens keys sealed under either key while both are configured, the new one first", async () => {
     const rotating = new KeyEncryptionKeys(newKey, [oldKey]);
-    expect(opens(rotating, await sealedOf(sealedBefore.id))).toEqual({ value: sealedBefore.pem, underCurrent: false });
-    expect(opens(rotating, await sealedOf(sealedDuring.id))).toEqual({ value: sealedDuring.pem, underCurrent: true });
+    expect(opens(rotating, await sealedOf(sealedBefore.id), sealedBefore.id)).toEqual({ value: sealedBefore.pem, underCurrent: false });
+    expect(opens(rotating, await sealedOf(sealedDuring.id), sealedDuring.id)).toEqual({ value: sealedDuring.pem, underCurrent: true });
     expect(() => opens(new KeyEncryptionKeys(newKey), Buffer.alloc(0))).toThrow(NoKeyEncryptionKeyOpens);
   });
 
@@ -48,11 +49,11 @@ describe("rotating the key-encryption key", () => {
     const rotating = new KeyEncryptionKeys(newKey, [oldKey]);
     const newOnly = new KeyEncryptionKeys(newKey);
     expect(() => opens(newOnly, Buffer.alloc(0))).toThrow(/neither FEDIFLOW_KEY_ENCRYPTION_KEY nor/);
-    await expect(sealedOf(sealedBefore.id).then((sealed) => opens(newOnly, sealed))).rejects.toThrow(NoKeyEncryptionKeyOpens);
+    await expect(sealedOf(sealedBefore.id).then((sealed) => opens(newOnly, sealed, sealedBefore.id))).rejects.toThrow(NoKeyEncryptionKeyOpens);
 
     expect(await resealActorKeys(pool, rotating, 1)).toEqual({ resealed: 1, alreadyCurrent: 1, changedMeanwhile: 0, unreadable: [] });
-    expect(opens(newOnly, await sealedOf(sealedBefore.id))).toEqual({ value: sealedBefore.pem, underCurrent: true });
-    expect(opens(newOnly, await sealedOf(sealedDuring.id)).value).toBe(sealedDuring.pem);
+    expect(opens(newOnly, await sealedOf(sealedBefore.id), sealedBefore.id)).toEqual({ value: sealedBefore.pem, underCurrent: true });
+    expect(opens(newOnly, await sealedOf(sealedDuring.id), sealedDuring.id).value).toBe(sealedDuring.pem);
     // Running it again finds nothing left to do.
     expect(await resealActorKeys(pool, rotating)).toEqual({ resealed: 0, alreadyCurrent: 2, changedMeanwhile: 0, unreadable: [] });
   });

@@ -36,7 +36,7 @@ async function activity(ageDays: number, inboxes: number, finishedDaysAgo: numbe
     [id, inboxes, inboxes - parked, parked, finishedDaysAgo],
   );
   await pool.query(
-    "INSERT INTO delivery_outcomes (activity_id, inbox, outcome, attempt) SELECT $1, 'https://h' || n || '.example/inbox', 'delivered', 1 FROM generate_series(1, $2) n",
+    "INSERT INTO delivery_outcomes (activity_id, inbox, host, outcome, attempt) SELECT $1, 'https://h' || n || '.example/inbox', 'h' || n || '.example', 'delivered', 1 FROM generate_series(1, $2) n",
     [id, inboxes],
   );
   return id;
