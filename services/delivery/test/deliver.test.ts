@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { SigningKey } from "@fediflow/actor-keys";
+import type { SigningKey } from "@fediflow/signing-keys";
 import type { DeliveryJob } from "@fediflow/contracts";
-import { attemptJob, type AttemptDependencies } from "../src/deliver";
+import { attemptJob, type AttemptDependencies } from "../src/attempt-job";
 import { defaultRetryPolicy } from "../src/retry-policy";
 
 const alice = "https://local.example/users/alice";
@@ -27,7 +27,7 @@ function dependencies(storedActor: string, options: { accepted?: (keyId: string)
     limiter: { run: <T>(_host: string, work: () => Promise<T>) => work() },
     clock: () => 0,
     retryPolicy: defaultRetryPolicy,
-    holdUntil: () => null,
+    admission: { admitRequest: () => null },
   } as unknown as AttemptDependencies;
   return { deps, signedWith };
 }

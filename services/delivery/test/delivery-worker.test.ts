@@ -52,7 +52,7 @@ const key: SigningKey = {
   type: "ed25519",
   key: generateKeyPairSync("ed25519").privateKey,
 };
-const body: ActivityBody = { body: Buffer.from("{}"), digest: "SHA-256=x", contentDigest: "sha-256=:x:" };
+const body: ActivityBody = { actorId: "https://origin.example/users/alice", body: Buffer.from("{}"), digest: "SHA-256=x", contentDigest: "sha-256=:x:" };
 const response = (status: number, retryAfter: string | null = null): AttemptResult => ({
   kind: "response",
   status,
@@ -88,7 +88,7 @@ describe("DeliveryWorker", () => {
     const admission = new HostAdmission(hosts);
     worker = new DeliveryWorker({
       bodies: { get: async () => body },
-      keys: { get: async () => key },
+      keys: { get: async () => key, current: async () => key },
       sender: {
         post: async (_host, to) => {
           posted.push(to);

@@ -73,7 +73,7 @@ describe("foldAttempt", () => {
     expect(folded.next).toEqual({ job: { ...job, inboxes: [a, b], attempt: 3 }, at: 50_000, reason: "retry" });
   });
 
-  it("expires retrying inboxes past the horizon, saying why, and keeps deferred ones waiting", () => {
+  it("expires retrying inboxes past the horizon, saying why, and deferred ones with them (a host never holds a delivery past its horizon)", () => {
     const late = 200_000;
     const folded = foldAttempt(job, [failed(a), deferred(b, late + 1_000), delivered(c)], policy, late, half);
     expect(folded.outcomes[0]).toEqual({
@@ -84,7 +84,8 @@ describe("foldAttempt", () => {
       durationMs: 12,
     });
     expect(folded.outcomes[1]?.outcome).toBe("delivered");
-    expect(folded.next).toEqual({ job: { ...job, inboxes: [b] }, at: late + 1_000, reason: "paused" });
+    expect(folded.outcomes[2]).toMatchObject({ inbox: b, outcome: "expired", reason: expect.stringMatching(/past the retry horizon/) });
+    expect(folded.next).toBeNull();
   });
 
   it("expires without a next attempt when nothing was deferred", () => {

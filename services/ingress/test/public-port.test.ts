@@ -1,3 +1,4 @@
+import { createMetricsRegistry } from "@fediflow/runtime";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "@fediflow/logging";
@@ -17,6 +18,7 @@ beforeAll(async () => {
     rateLimitPerMinute: 0,
     maxFollowersBodyBytes: 1024,
     readiness: { outbox: async () => true, hostHealth: async () => false },
+    registry: createMetricsRegistry("ingress-test"),
     logger: createLogger("test", "silent"),
   });
   await new Promise<void>((resolve) => {

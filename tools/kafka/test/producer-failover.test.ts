@@ -14,10 +14,11 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const spec: TopicSpec<{ id: string }> = {
+const spec: TopicSpec<{ id: string; key: string }> = {
   name: "fediflow.failover-test",
   key: "a key per partition",
-  value: z.object({ id: z.string() }),
+  keyOf: (value) => value.key,
+  value: z.object({ id: z.string(), key: z.string() }),
   partitions: 24,
   compacted: false,
 };
@@ -56,9 +57,9 @@ describe("producing through the loss of a broker", () => {
     const acknowledged: string[] = [];
     const sendRound = async (round: number) => {
       // Keys spread over every partition, so each send spans all three leaders.
-      const messages = Array.from({ length: 48 }, (_, i) => ({ key: `k-${i}`, value: { id: `${round}-${i}` } }));
+      const messages = Array.from({ length: 48 }, (_, i) => ({ id: `${round}-${i}`, key: `k-${i}` }));
       await producer.send(spec, messages);
-      acknowledged.push(...messages.map((m) => m.value.id));
+      acknowledged.push(...messages.map((m) => m.id));
     };
     for (let round = 0; round < 5; round += 1) await sendRound(round);
     const killed = cluster.kill(2);
