@@ -184,6 +184,8 @@ describe("host health", () => {
     const client = new Redis(redis.url);
     await client.flushall();
     await t.stack.restart("host-health");
+    // Ingress reconnects to the restarted host-health on its own time (it answers 503 meanwhile).
+    await waitForState(h, "dead");
     const after = await hostOf(h);
     expect(after).toMatchObject({ host: h.host, state: "dead" });
     expect(await client.exists(`${t.redisPrefix}host:${h.host}`)).toBe(1); // rebuilt from PostgreSQL

@@ -172,7 +172,11 @@ describe("one trace per activity", () => {
     expect(count(fanOut, "fediflow_fanout_activities_total")).toBe(3);
     expect(fanOut.some((s) => s.name === "fediflow_consumer_lag_messages" && s.labels.group === ns("fediflow-fan-out"))).toBe(true);
     const outbox = await scrape("outbox");
-    expect(count(outbox, "fediflow_outbox_relay_published_total")).toBe(3);
+    // The relay publishes the three activities and, once each completes, its activity.completed
+    // webhook event (issue 21), which may still be on its way.
+    const published = count(outbox, "fediflow_outbox_relay_published_total");
+    expect(published).toBeGreaterThanOrEqual(3);
+    expect(published).toBeLessThanOrEqual(6);
     expect(outbox.some((s) => s.name === "fediflow_outbox_relay_backlog")).toBe(true);
     // No unbounded labels: no host, inbox or activity id is ever a label value.
     for (const sample of [...delivery, ...fanOut, ...outbox]) {
