@@ -26,9 +26,10 @@ beforeAll(async () => {
   });
   await t.waitUntilDone(accepted.body.id as string);
   // Ingress no longer waits for host-health to be ready; the lookups below need its channel up.
+  // Its detailed /readyz, with the peers, is on its ops port (issue 24).
   await waitFor(
     "ingress connected to host-health",
-    async () => ((await readyz(t.stack.ingressUrl)).body.dependencies?.hostHealth === "ok" ? true : undefined),
+    async () => ((await readyz(t.stack.opsUrl("ingress"))).body.dependencies?.hostHealth === "ok" ? true : undefined),
     20_000,
   );
 }, 240_000);
@@ -70,7 +71,7 @@ describe("readiness through a Redis outage", () => {
     expect(listing.status).toBe(200);
     expect(listing.body.hosts.map((entry) => entry.host)).toContain(host);
     expect((await postActivity()).status).toBe(202);
-    expect((await readyz(t.stack.ingressUrl)).status).toBe(200);
+    expect((await readyz(t.stack.opsUrl("ingress"))).status).toBe(200);
   });
 
   it("keeps ingress ready when host-health is out of its Service, even across a restart", async () => {
@@ -78,7 +79,7 @@ describe("readiness through a Redis outage", () => {
     await t.stack.processes.get("host-health")!.stop();
     await t.stack.restart("ingress"); // resolves once /readyz answers 200
     expect((await postActivity()).status).toBe(202);
-    const ingress = await readyz(t.stack.ingressUrl);
+    const ingress = await readyz(t.stack.opsUrl("ingress"));
     expect(ingress.status).toBe(200);
     expect(ingress.body.dependencies?.outbox).toBe("ok");
     expect(ingress.body.dependencies?.hostHealth).not.toBe("ok");
