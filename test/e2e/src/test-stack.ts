@@ -7,8 +7,6 @@ import { FediFlowClient } from "@fediflow/client";
 import { FakeFediverse, type FakeFediverseOptions } from "@fediflow/fake-fediverse";
 import { startStack, type RunningStack, type StackOptions } from "@fediflow/local-stack";
 import { createScratchDatabase, type ScratchDatabase } from "@fediflow/postgres";
-import { inject } from "vitest";
-import "./provided";
 import { createKafka, type Kafka } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { waitFor } from "./wait";
@@ -68,7 +66,8 @@ export class TestStack {
     const logFile = path.join(logDirectory, `${database.name}.log`);
     const redisPrefix = `${database.name}:`;
     const token = randomBytes(16).toString("hex");
-    // A cluster of its own only when the test needs several nodes to kill one.
+    // The run's shared Kafka (found by startStack through FEDIFLOW_TEST_KAFKA_BROKERS, which
+    // tools/kafka's globalSetup sets) unless the test needs several nodes to kill one.
     const ownKafka = options.kafkaNodes !== undefined;
     let stack: RunningStack;
     try {
@@ -84,7 +83,6 @@ export class TestStack {
           FEDIFLOW_ALLOW_PRIVATE_NETWORKS: "true",
           FEDIFLOW_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
           FEDIFLOW_LOG_LEVEL: "info",
-          FEDIFLOW_KAFKA_BROKERS: ownKafka ? "" : inject("kafkaBrokers"),
           // Several stacks may share this machine's PostgreSQL (max_connections 100).
           FEDIFLOW_DATABASE_POOL_SIZE: "4",
           // Black holes would otherwise hold every stop for the full default grace.
