@@ -74,15 +74,13 @@ async function run(mode: RunResult["mode"]): Promise<RunResult> {
       Array.from({ length: followersPerHost }, (_, k) => ({ id: host.actorOf(`f${k}`), inbox: host.inboxOf(`f${k}`) })),
     );
     for (let i = 0; i < followers.length; i += 2_000) {
-      const added = await t.api("POST", "/v1/followers", { actor: actor.id, add: followers.slice(i, i + 2_000) });
-      if (added.status >= 300) throw new Error(`followers: ${added.status} ${JSON.stringify(added.body)}`);
+      await t.client.updateFollowers({ actor: actor.id, add: followers.slice(i, i + 2_000) });
     }
     autoscaler?.start();
-    const accepted = await t.api("POST", "/v1/activities", { actor: actor.id, activity: createNote(actor.id, "viral"), audience: { followers: true } });
-    if (accepted.status !== 202) throw new Error(`ingress answered ${accepted.status}`);
+    const accepted = await t.client.submitActivity({ actor: actor.id, activity: createNote(actor.id, "viral"), audience: { followers: true } });
     const start = Date.now();
-    const status = await t.waitUntilDone(accepted.body.id as string, Number(flag("--timeout-s") ?? 600) * 1000).catch(async (error: unknown) => {
-      const now = await t.api("GET", `/v1/activities/${accepted.body.id as string}`);
+    const status = await t.waitUntilDone(accepted.id, Number(flag("--timeout-s") ?? 600) * 1000).catch(async (error: unknown) => {
+      const now = await t.client.activityStatus(accepted.id);
       const waiting = await t.db.query("SELECT partition, lane, head, reason, due_at, claimed_until, job->'inboxes' AS inboxes FROM delivery_schedule");
       process.stdout.write(`schedule: ${JSON.stringify(waiting.rows)}\n`);
       for (const [name, proc] of t.stack.processes) {
@@ -91,7 +89,7 @@ async function run(mode: RunResult["mode"]): Promise<RunResult> {
         const lines = text.split("\n").filter((line) => /^fediflow_(consumer_lag_messages|delivery_in_flight|consumer_messages_total)/.test(line) && !/ 0$/.test(line));
         process.stdout.write(`${name}: ${lines.join(" | ")}\n`);
       }
-      throw new Error(`${String(error)}; status ${JSON.stringify(now.body)}; logs in ${t.logFile}`);
+      throw new Error(`${String(error)}; status ${JSON.stringify(now)}; logs in ${t.logFile}`);
     });
     const counts = status.inboxes as Record<string, number>;
     if (counts.delivered !== followers.length) throw new Error(`${counts.delivered} of ${followers.length} inboxes delivered: ${JSON.stringify(counts)}`);

@@ -57,7 +57,7 @@ async function run(coalescing: boolean): Promise<RunResult> {
   });
   try {
     const actor = await t.registerActor("storm");
-    await t.api("POST", "/v1/followers", {
+    await t.client.updateFollowers({
       actor: actor.id,
       add: t.fediverse.hosts.map((host) => ({ id: host.actorOf("f"), inbox: host.inboxOf("f"), sharedInbox: host.sharedInbox })),
     });

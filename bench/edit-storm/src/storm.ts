@@ -1,7 +1,8 @@
+import type { SubmitActivity } from "@fediflow/client";
 import { createNote, type LocalActor, type TestStack } from "@fediflow/e2e";
 
 /** The activities of one edit storm: a Create, then `edits` Updates of the same note. */
-export function editStorm(actor: LocalActor, edits: number): Array<Record<string, unknown>> {
+export function editStorm(actor: LocalActor, edits: number): Array<SubmitActivity["activity"]> {
   const create = createNote(actor.id, "version 0");
   const note = create.object as Record<string, unknown>;
   const updates = Array.from({ length: edits }, (_, i) => ({
@@ -15,12 +16,11 @@ export function editStorm(actor: LocalActor, edits: number): Array<Record<string
 }
 
 /** Posts the storm to all followers, `gapMs` apart; resolves with FediFlow's activity ids. */
-export async function sendStorm(t: TestStack, actor: LocalActor, storm: Array<Record<string, unknown>>, gapMs: number): Promise<string[]> {
+export async function sendStorm(t: TestStack, actor: LocalActor, storm: Array<SubmitActivity["activity"]>, gapMs: number): Promise<string[]> {
   const ids: string[] = [];
   for (const activity of storm) {
-    const accepted = await t.api("POST", "/v1/activities", { actor: actor.id, activity, audience: { followers: true } });
-    if (accepted.status !== 202) throw new Error(`ingress answered ${accepted.status}: ${JSON.stringify(accepted.body)}`);
-    ids.push(accepted.body.id as string);
+    const accepted = await t.client.submitActivity({ actor: actor.id, activity, audience: { followers: true } });
+    ids.push(accepted.id);
     await new Promise((resolve) => setTimeout(resolve, gapMs));
   }
   return ids;

@@ -1,11 +1,7 @@
+import type { Follower } from "@fediflow/client";
 import type { VirtualHost } from "@fediflow/fake-fediverse";
 
-/** A follower as POST /v1/followers takes it. */
-export interface Follower {
-  id: string;
-  inbox: string;
-  sharedInbox?: string;
-}
+export type { Follower };
 
 export function followersOf(hosts: readonly VirtualHost[], perHost: readonly number[]): Follower[] {
   return hosts.flatMap((host, i) =>

@@ -2,8 +2,10 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { cpuSeconds, peakRssMb, repositoryRoot, startStack, type RunningStack } from "@fediflow/local-stack";
+import { FediFlowClient } from "@fediflow/client";
 import { recreateDatabase } from "@fediflow/postgres";
 import type { Follower } from "./audience";
+import type { BenchActivity } from "./bench-world";
 import { forgetKeys } from "./redis-keys";
 
 export interface ProcessFigures {
@@ -13,11 +15,16 @@ export interface ProcessFigures {
 
 /** The five services as processes (tools/local-stack), driven only through the public API. */
 export class FediflowStack {
+  /** The public API, through the same typed client applications use. */
+  readonly client: FediFlowClient;
+
   private constructor(
     private readonly stack: RunningStack,
-    private readonly token: string,
+    token: string,
     private readonly redisPrefix: string,
-  ) {}
+  ) {
+    this.client = new FediFlowClient({ baseUrl: stack.ingressUrl, token });
+  }
 
   static async start(databaseUrl: string, logFile: string): Promise<FediflowStack> {
     await recreateDatabase(databaseUrl);
@@ -45,27 +52,16 @@ export class FediflowStack {
     return new FediflowStack(stack, token, redisPrefix);
   }
 
-  async api<T>(method: string, route: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.stack.ingressUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await response.json()) as T;
-    if (response.status >= 300) throw new Error(`${method} ${route}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  }
-
   async registerActor(id: string, keyId: string, privateKeyPem: string, followers: Follower[]): Promise<void> {
-    await this.api("PUT", "/v1/actors", { id, keyId, privateKeyPem });
+    await this.client.registerActor({ id, keyId, privateKeyPem });
     // The API takes up to 10,000 followers per call.
     for (let i = 0; i < followers.length; i += 10_000)
-      await this.api("POST", "/v1/followers", { actor: id, add: followers.slice(i, i + 10_000) });
+      await this.client.updateFollowers({ actor: id, add: followers.slice(i, i + 10_000) });
   }
 
   /** Submits an activity to every follower; resolves at the 202 with its time. */
-  async submit(actor: string, activity: Record<string, unknown>): Promise<{ id: string; acceptedAt: number }> {
-    const accepted = await this.api<{ id: string }>("POST", "/v1/activities", { actor, activity, audience: { followers: true } });
+  async submit(actor: string, activity: BenchActivity): Promise<{ id: string; acceptedAt: number }> {
+    const accepted = await this.client.submitActivity({ actor, activity, audience: { followers: true } });
     return { id: accepted.id, acceptedAt: Date.now() };
   }
 

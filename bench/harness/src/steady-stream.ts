@@ -88,7 +88,7 @@ export async function runSteadyStream(stack: FediflowStack, fediverse: FakeFediv
       };
       submissions.push(
         stack
-          .api("POST", "/v1/activities", { actor: options.actor, activity, audience: { followers: false, inboxes } })
+          .client.submitActivity({ actor: options.actor, activity, audience: { followers: false, inboxes } })
           .then(() => void accepted.set(id, Date.now())),
       );
     }

@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { FediFlowClient } from "@fediflow/client";
+import { FediFlowClient, type SubmitActivity } from "@fediflow/client";
 import { FakeFediverse, type FakeFediverseOptions } from "@fediflow/fake-fediverse";
 import { startStack, type RunningStack, type StackOptions } from "@fediflow/local-stack";
 import { createScratchDatabase, type ScratchDatabase } from "@fediflow/postgres";
@@ -182,7 +182,7 @@ export class TestStack {
 }
 
 /** A Create of a Note by the actor, with a unique id. */
-export function createNote(actor: string, text = "hello fediverse"): Record<string, unknown> {
+export function createNote(actor: string, text = "hello fediverse"): SubmitActivity["activity"] {
   const id = randomBytes(6).toString("hex");
   return {
     "@context": "https://www.w3.org/ns/activitystreams",
