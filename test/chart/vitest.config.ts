@@ -6,5 +6,7 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The image's `topics` command runs against the test run's Kafka (or one started here).
+    globalSetup: ["../../tools/kafka/dist/vitest-global-setup.js"],
   },
 });

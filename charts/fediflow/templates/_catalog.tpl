@@ -41,12 +41,19 @@ kafkaBrokers: {env: FEDIFLOW_KAFKA_BROKERS}
 {{- end -}}
 
 {{/* Kafka topics by their key in packages/contracts/src/topics.ts. */}}
+{{- /* Names carry kafka.namespace in front, as the services' topicName() does. */ -}}
 {{- define "fediflow.topics" -}}
-activities: {name: fediflow.activities, compacted: false}
-deliveries: {name: fediflow.deliveries, compacted: false}
-outcomes: {name: fediflow.delivery-outcomes, compacted: false}
-hostEvents: {name: fediflow.host-events, compacted: true}
-webhookEvents: {name: fediflow.webhook-events, compacted: false}
+{{- $ns := .Values.kafka.namespace | default "" -}}
+activities: {name: {{ printf "%sfediflow.activities" $ns | quote }}, compacted: false}
+deliveries: {name: {{ printf "%sfediflow.deliveries" $ns | quote }}, compacted: false}
+outcomes: {name: {{ printf "%sfediflow.delivery-outcomes" $ns | quote }}, compacted: false}
+hostEvents: {name: {{ printf "%sfediflow.host-events" $ns | quote }}, compacted: true}
+webhookEvents: {name: {{ printf "%sfediflow.webhook-events" $ns | quote }}, compacted: false}
+{{- end -}}
+
+{{- /* A consumer group's name under kafka.namespace, as the services' groupName() does. */ -}}
+{{- define "fediflow.groupName" -}}
+{{- printf "%s%s" (.root.Values.kafka.namespace | default "") .group -}}
 {{- end -}}
 
 {{/* Port of /healthz, /readyz and /metrics on every service (FEDIFLOW_OPS_PORT); ingress's API has its own. */}}

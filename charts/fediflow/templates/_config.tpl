@@ -35,6 +35,7 @@ listens on. Empty values are dropped so the service's default applies.
 {{- if has "kafkaBrokers" .facts.secrets -}}
 {{- $kafka := include "fediflow.kafkaSecurity" $root | fromYaml -}}
 {{- $dir := include "fediflow.kafkaDir" $root -}}
+{{- with $root.Values.kafka.namespace }}{{ $_ := set $data "FEDIFLOW_KAFKA_NAMESPACE" . }}{{ end -}}
 {{- if $kafka.tls }}{{ $_ := set $data "FEDIFLOW_KAFKA_TLS" "true" }}{{ end -}}
 {{- if $kafka.caSecret }}{{ $_ := set $data "FEDIFLOW_KAFKA_TLS_CA_FILE" (printf "%s/ca/%s" $dir $root.Values.kafka.security.tls.caKey) }}{{ end -}}
 {{- if $kafka.certSecret -}}

@@ -96,6 +96,9 @@ export const kafkaSettings = {
   FEDIFLOW_KAFKA_SASL_PASSWORD_FILE: z.string().optional(),
 };
 
+/** The Kafka settings alone, for tools that reach the brokers as the services do. */
+export const kafkaSettingsSchema = z.object(kafkaSettings);
+
 /** Where the gRPC servers are, for their clients. */
 export const grpcClientSettings = {
   FEDIFLOW_OUTBOX_ADDRESS: z.string().default("127.0.0.1:50051"),

@@ -4,10 +4,18 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { allTopics } from "@fediflow/contracts";
 import { serviceNames } from "../src/manifests";
 import { buildOnlyPackages, checkRequires, installedPackages, installProductionTree } from "../src/production-tree";
 import { repoRoot } from "../src/paths";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The test run's Kafka (tools/kafka's globalSetup). */
+    kafkaBrokers: string;
+  }
+}
 
 // What the Dockerfile's last build step produces, made here without a Docker engine: the same
 // script lays out /app in a temporary directory from this checkout's build.
@@ -140,9 +148,19 @@ describe("the image's production install", () => {
     }
   });
 
+  it("`topics` creates FediFlow's topics under the namespace, and finds them the second time", async () => {
+    const env = { FEDIFLOW_KAFKA_BROKERS: inject("kafkaBrokers"), FEDIFLOW_KAFKA_NAMESPACE: `image-${process.pid}-${Date.now()}.` };
+    const first = await exited(entrypoint(["topics"], env));
+    expect(first.code, first.output).toBe(0);
+    expect(first.output.match(/^created /gm)).toHaveLength(allTopics.length);
+    const second = await exited(entrypoint(["topics"], env));
+    expect(second.code, second.output).toBe(0);
+    expect(second.output.match(/^exists /gm)).toHaveLength(allTopics.length);
+  });
+
   it("the entrypoint refuses an unknown command", async () => {
     const { code, output } = await exited(entrypoint(["nonsense"], {}));
     expect(code).toBe(64);
-    expect(output).toMatch(/usage: fediflow ingress\|outbox\|fan-out\|delivery\|host-health\|migrate/);
+    expect(output).toMatch(/usage: fediflow ingress\|outbox\|fan-out\|delivery\|host-health\|migrate\|reseal-keys\|topics/);
   });
 });

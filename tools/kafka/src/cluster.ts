@@ -12,6 +12,7 @@ import { createLogger } from "@fediflow/logging";
 import { kafkaLibs } from "./jars";
 import { jvmOptions, logConfig, nodeProperties, type KafkaNode } from "./node-config";
 import { freePort } from "./ports";
+import { throwawayTls, type ThrowawayTls } from "./throwaway-tls";
 
 const run = promisify(execFile);
 
@@ -35,6 +36,10 @@ export interface KafkaClusterOptions {
   onLog?(line: string): void;
   /** How long to wait for the cluster, or a restarted node, ms (default 180 s: a loaded machine starts JVMs slowly). */
   readyTimeoutMs?: number;
+  /** Also a TLS client listener on each node, with a CA and certificate made for this cluster. */
+  tls?: boolean;
+  /** Also a SASL/SCRAM-SHA-512 client listener on each node, knowing this one user. */
+  scram?: { username: string; password: string };
 }
 
 /** The end of a node's log, for an error message (its folder may be gone by the time one reads it). */
@@ -74,12 +79,24 @@ export class KafkaCluster {
     private readonly libs: string,
     private readonly options: KafkaClusterOptions,
     private readonly ownDir: string | null,
+    /** The TLS listener's CA and keystore, when there is one. */
+    readonly tls: ThrowawayTls | null,
   ) {
     process.on("exit", this.killOnExit);
   }
 
   get bootstrapServers(): string[] {
     return this.nodes.map((node) => `127.0.0.1:${node.port}`);
+  }
+
+  /** The TLS listeners (empty unless started with `tls`). */
+  get tlsBootstrapServers(): string[] {
+    return this.nodes.flatMap((node) => (node.tlsPort === undefined ? [] : [`127.0.0.1:${node.tlsPort}`]));
+  }
+
+  /** The SASL/SCRAM listeners (empty unless started with `scram`). */
+  get scramBootstrapServers(): string[] {
+    return this.nodes.flatMap((node) => (node.scramPort === undefined ? [] : [`127.0.0.1:${node.scramPort}`]));
   }
 
   /** The JVM's process id of a running node (for CPU accounting). */
@@ -101,9 +118,18 @@ export class KafkaCluster {
     for (let i = 0; i < count; i += 1) {
       const port = options.ports?.[i] ?? (await freePort());
       const controllerPort = options.ports?.[i] !== undefined ? port + 1 : await freePort();
-      nodes.push({ id: i + 1, port, controllerPort, dir: path.join(base, `node-${i + 1}`) });
+      nodes.push({
+        id: i + 1,
+        port,
+        controllerPort,
+        dir: path.join(base, `node-${i + 1}`),
+        ...(options.tls ? { tlsPort: await freePort() } : {}),
+        ...(options.scram ? { scramPort: await freePort() } : {}),
+      });
     }
-    const cluster = new KafkaCluster(nodes, libs, options, ownDir);
+    await mkdir(base, { recursive: true });
+    const tls = options.tls ? await throwawayTls(base) : null;
+    const cluster = new KafkaCluster(nodes, libs, options, ownDir, tls);
     try {
       const id = clusterId();
       await Promise.all(nodes.map((node) => cluster.format(node, id)));
@@ -163,14 +189,20 @@ export class KafkaCluster {
   private async format(node: KafkaNode, id: string): Promise<void> {
     await mkdir(node.dir, { recursive: true });
     const properties = path.join(node.dir, "server.properties");
-    await writeFile(properties, nodeProperties(node, this.nodes));
+    await writeFile(properties, nodeProperties(node, this.nodes, this.tls ?? undefined));
     await writeFile(path.join(node.dir, "log4j2.properties"), logConfig(node));
     // A short-lived JVM: the quick compiler only, and a small heap.
     await run(
       "java",
-      ["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", `-Dlog4j2.configurationFile=${node.dir}/log4j2.properties`, "-cp", `${this.libs}/*`, "kafka.tools.StorageTool", "format", "-t", id, "-c", properties],
+      ["-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", `-Dlog4j2.configurationFile=${node.dir}/log4j2.properties`, "-cp", `${this.libs}/*`, "kafka.tools.StorageTool", "format", "-t", id, "-c", properties, ...this.scramArguments()],
       { maxBuffer: 1 << 20 },
     );
+  }
+
+  /** KRaft stores SCRAM credentials in its metadata log: formatting writes them, no admin call needed. */
+  private scramArguments(): string[] {
+    const user = this.options.scram;
+    return user ? ["--add-scram", `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`] : [];
   }
 
   private spawnNode(node: KafkaNode): void {

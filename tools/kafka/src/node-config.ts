@@ -7,6 +7,15 @@ export interface KafkaNode {
   controllerPort: number;
   /** Its log directory and files. */
   dir: string;
+  /** A TLS client listener (SSL), when the cluster was asked for one. */
+  tlsPort?: number;
+  /** A SASL/SCRAM client listener (SASL_PLAINTEXT), when the cluster was asked for one. */
+  scramPort?: number;
+}
+
+/** Files of the TLS listener: the broker's PEM key and certificate chain. */
+export interface BrokerTls {
+  keystorePem: string;
 }
 
 /**
@@ -14,19 +23,39 @@ export interface KafkaNode {
  * replication follows the cluster's size (a single node with the default of 3 would leave every
  * consumer waiting for a group coordinator forever); on three nodes a write needs two replicas.
  */
-export function nodeProperties(node: KafkaNode, cluster: readonly KafkaNode[]): string {
+export function nodeProperties(node: KafkaNode, cluster: readonly KafkaNode[], tls?: BrokerTls): string {
   const size = cluster.length;
+  const clientListeners = [
+    `PLAINTEXT://127.0.0.1:${node.port}`,
+    ...(node.tlsPort !== undefined ? [`SSL://127.0.0.1:${node.tlsPort}`] : []),
+    ...(node.scramPort !== undefined ? [`SASL_PLAINTEXT://127.0.0.1:${node.scramPort}`] : []),
+  ];
   const replication = Math.min(size, 3);
   const minInsync = size >= 3 ? 2 : 1;
   const settings: Record<string, string | number> = {
     "process.roles": "broker,controller",
     "node.id": node.id,
     "controller.quorum.voters": cluster.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(","),
-    listeners: `PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://127.0.0.1:${node.port}`,
+    listeners: [...clientListeners, `CONTROLLER://127.0.0.1:${node.controllerPort}`].join(","),
+    "advertised.listeners": clientListeners.join(","),
     "controller.listener.names": "CONTROLLER",
+    // Brokers talk among themselves in plaintext on loopback; the secured listeners are for clients.
     "inter.broker.listener.name": "PLAINTEXT",
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT",
+    ...(node.tlsPort !== undefined && tls
+      ? {
+          // One PEM file holding the key (PKCS#8, unencrypted) and the certificate chain.
+          "listener.name.ssl.ssl.keystore.type": "PEM",
+          "listener.name.ssl.ssl.keystore.location": tls.keystorePem,
+          "listener.name.ssl.ssl.client.auth": "none",
+        }
+      : {}),
+    ...(node.scramPort !== undefined
+      ? {
+          "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "SCRAM-SHA-512",
+          "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+        }
+      : {}),
     "log.dirs": `${node.dir}/data`,
     // Topics come from the contract only; a typo must fail, not create a topic.
     "auto.create.topics.enable": "false",

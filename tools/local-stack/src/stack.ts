@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { kafkaSettingsSchema, loadConfig } from "@fediflow/config";
 import { allTopics } from "@fediflow/contracts";
-import { createKafka, ensureTopics } from "@fediflow/kafka";
+import { createKafka, ensureTopics, kafkaSecurity } from "@fediflow/kafka";
 import { KafkaCluster, freePort, repositoryRoot, testKafkaVariable } from "@fediflow/kafka-cluster";
 import { createLogger } from "@fediflow/logging";
 import { ensureDatabase, migrate } from "@fediflow/postgres";
@@ -124,7 +125,15 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   }
   try {
     // On a cluster of the stack's own and on a shared one alike: create what is missing.
-    const client = createKafka({ brokers: kafkaBrokers, clientId: "fediflow-local-stack", namespace: kafkaNamespace, logger: createLogger("local-stack", "error") });
+    // With the services' own TLS and SASL settings, so a secured listener works here too.
+    const kafkaConfig = loadConfig(kafkaSettingsSchema, { ...base, FEDIFLOW_KAFKA_BROKERS: kafkaBrokers.join(",") });
+    const client = createKafka({
+      brokers: kafkaBrokers,
+      clientId: "fediflow-local-stack",
+      namespace: kafkaNamespace,
+      logger: createLogger("local-stack", "error"),
+      security: kafkaSecurity(kafkaConfig),
+    });
     const nodes = kafka?.nodes.length;
     await ensureTopics(client, allTopics, nodes === undefined ? {} : { replicationFactor: Math.min(nodes, 3), minInsyncReplicas: nodes >= 3 ? 2 : undefined });
   } catch (error) {
