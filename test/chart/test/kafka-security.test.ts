@@ -80,5 +80,12 @@ describe("secured Kafka", () => {
       FEDIFLOW_KAFKA_SASL_USERNAME: "API_KEY",
     });
     expect(configOf(manifests, "outbox").FEDIFLOW_KAFKA_TLS_CA_FILE).toBeUndefined();
+    // Its topics come from the `fediflow topics` hook Job, with the same credentials and brokers.
+    const job = ofKind(manifests, "Job").find((m) => m.metadata.name?.endsWith("-topics"));
+    const env = (job?.spec as { template: { spec: { containers: Array<{ env: Array<{ name: string; value?: string; valueFrom?: unknown }> }> } } } | undefined)
+      ?.template.spec.containers[0]?.env;
+    expect(env?.map((entry) => entry.name)).toEqual(
+      expect.arrayContaining(["FEDIFLOW_KAFKA_BROKERS", "FEDIFLOW_KAFKA_TLS", "FEDIFLOW_KAFKA_SASL_MECHANISM", "FEDIFLOW_KAFKA_SASL_PASSWORD"]),
+    );
   });
 });

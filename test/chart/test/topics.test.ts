@@ -52,4 +52,44 @@ describe("Kafka topics follow packages/contracts/src/topics.ts", () => {
     expect(ofKind(await renderChart(), "KafkaTopic")).toEqual([]);
     await expect(renderChart({ setTyped: { "kafka.topics.create": true } })).rejects.toThrow(/kafka.topics.cluster/);
   });
+
+  it("runs `fediflow topics` as a hook Job before install and upgrade when asked, as an admin principal", async () => {
+    const manifests = await renderChart({
+      setTyped: { "kafka.topics.job.enabled": true, "kafka.security.tls.enabled": true },
+      set: {
+        "secrets.kafkaBrokers": "broker-1.example:9093",
+        "kafka.namespace": "prod.",
+        "kafka.topics.job.minInsyncReplicas": "2",
+        "kafka.topics.job.sasl.mechanism": "scram-sha-512",
+        "kafka.topics.job.sasl.username": "admin",
+        "kafka.topics.job.sasl.passwordSecret.name": "kafka-admin",
+      },
+    });
+    const job = ofKind(manifests, "Job").find((m) => m.metadata.name?.endsWith("-topics"));
+    expect(job?.metadata.annotations?.["helm.sh/hook"]).toBe("pre-install,pre-upgrade");
+    // Before the migrations Job (weight 0), after nothing else.
+    expect(Number(job?.metadata.annotations?.["helm.sh/hook-weight"])).toBeLessThan(0);
+    const container = (job!.spec as { template: { spec: { containers: Array<{ args: string[]; env: Array<{ name: string; value?: string; valueFrom?: unknown }> }> } } })
+      .template.spec.containers[0]!;
+    expect(container.args).toEqual(["topics"]);
+    const env = Object.fromEntries(container.env.map((entry) => [entry.name, entry.value ?? entry.valueFrom]));
+    expect(env).toMatchObject({
+      FEDIFLOW_KAFKA_BROKERS: "broker-1.example:9093",
+      FEDIFLOW_KAFKA_NAMESPACE: "prod.",
+      FEDIFLOW_KAFKA_TOPIC_REPLICATION_FACTOR: "3",
+      FEDIFLOW_KAFKA_TOPIC_MIN_INSYNC_REPLICAS: "2",
+      FEDIFLOW_KAFKA_TLS: "true",
+      FEDIFLOW_KAFKA_SASL_MECHANISM: "scram-sha-512",
+      FEDIFLOW_KAFKA_SASL_USERNAME: "admin",
+      FEDIFLOW_KAFKA_SASL_PASSWORD: { secretKeyRef: { name: "kafka-admin", key: "password" } },
+    });
+    expect(ofKind(manifests, "KafkaTopic")).toEqual([]);
+  });
+
+  it("refuses the topics Job together with KafkaTopic objects, and without brokers", async () => {
+    await expect(
+      renderChart({ setTyped: { "kafka.topics.job.enabled": true, "kafka.topics.create": true }, set: { "kafka.topics.cluster": "kafka", "secrets.kafkaBrokers": "b:9092" } }),
+    ).rejects.toThrow(/choose one/);
+    await expect(renderChart({ setTyped: { "kafka.topics.job.enabled": true } })).rejects.toThrow(/secrets.kafkaBrokers/);
+  });
 });
