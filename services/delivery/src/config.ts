@@ -69,6 +69,12 @@ export const deliverySettings = z.object({
    * not settled. Quicker attempts report once, at their end.
    */
   FEDIFLOW_DELIVERY_PROGRESS_REPORT_MS: millis(1_000),
+  /**
+   * After a partition moves, how long a message that may be a redelivery waits (counted from
+   * the assignment) before it reads which inboxes the earlier owner settled (ms; default 2 s).
+   * The earlier owner is still finishing what it started; this lets its outcomes land first.
+   */
+  FEDIFLOW_DELIVERY_REDELIVERY_GRACE_MS: millis(2_000),
 });
 
 export type DeliveryConfig = z.infer<typeof deliverySettings>;

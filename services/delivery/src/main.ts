@@ -17,6 +17,7 @@ import { deliveryMetrics } from "./metrics";
 import { ScheduleStore } from "./schedule-store";
 import { Scheduler } from "./scheduler";
 import { SettledInboxes, unsettledInboxes } from "./settled-inboxes";
+import { RedeliveryGrace } from "./redelivery-grace";
 import { SignatureSchemes } from "./signature-schemes";
 import { WaitingLanes } from "./waiting-lanes";
 
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
   // A message an earlier owner may have started sends only its inboxes not yet settled; the
   // job is trimmed in place because the worker keys lane bookkeeping on the message's object.
   const settled = new SettledInboxes(pool);
+  const redeliveryGrace = new RedeliveryGrace(config.FEDIFLOW_DELIVERY_REDELIVERY_GRACE_MS, clock);
   const consumer = new ParallelConsumer({
     kafka,
     groupId: consumerGroups.delivery,
@@ -104,11 +106,20 @@ async function main(): Promise<void> {
     maxInFlight: config.FEDIFLOW_DELIVERY_MAX_IN_FLIGHT_MESSAGES,
     laneOf: (message) => laneOf(message.value),
     handle: async (message, behind) => {
-      if (message.mayBeRedelivered) message.value.inboxes = unsettledInboxes(message.value, await settled.of(message.value));
+      if (message.mayBeRedelivered) {
+        await redeliveryGrace.elapsed(message.partition);
+        message.value.inboxes = unsettledInboxes(message.value, await settled.of(message.value));
+      }
       await worker.handle(message.value, message.partition, () => behind().map((queued) => queued.value));
     },
-    onPartitionAssigned: (partition) => waiting.assign(partition),
-    onPartitionRevoked: (partition) => waiting.revoke(partition),
+    onPartitionAssigned: (partition) => {
+      redeliveryGrace.assigned(partition);
+      return waiting.assign(partition);
+    },
+    onPartitionRevoked: (partition) => {
+      redeliveryGrace.revoked(partition);
+      waiting.revoke(partition);
+    },
   });
   const scheduler = new Scheduler({
     store: schedule,
