@@ -13,3 +13,4 @@ export { partitionOf } from "./partition-of";
 /** Reads a commit's finished-offsets metadata (the Kafka launcher's tests check what was committed). */
 export { decodeFinishedOffsets } from "./offset-tracker";
 export { kafkaSecurity, KafkaSecurityConfigError, type KafkaSecurity, type KafkaSecuritySettings } from "./security";
+export { whileSettling } from "./cluster-settling";

@@ -1,5 +1,6 @@
 import { topicConfig, type TopicSpec } from "@fediflow/contracts";
 import type { Kafka } from "./client";
+import { whileSettling } from "./cluster-settling";
 
 export interface TopicLayout {
   /** Copies of each partition (1 on a single broker, 3 in production); default the broker's. */
@@ -25,7 +26,12 @@ export class TopicMismatch extends Error {
  * that the ones already there have the contract's partition count (a different count would move
  * hosts between partitions and break per-host order).
  */
-export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec<unknown>[], layout: TopicLayout): Promise<TopicsEnsured> {
+export function ensureTopics(kafka: Kafka, specs: readonly TopicSpec<unknown>[], layout: TopicLayout): Promise<TopicsEnsured> {
+  // Creating is idempotent here (only what is missing), so a retry after a half-done try is safe.
+  return whileSettling(() => ensureTopicsOnce(kafka, specs, layout));
+}
+
+async function ensureTopicsOnce(kafka: Kafka, specs: readonly TopicSpec<unknown>[], layout: TopicLayout): Promise<TopicsEnsured> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -70,7 +70,10 @@ describe("delivery follows the backlog up and back down", () => {
     // Each change of membership moves partitions; each mover may redo its in-flight window.
     const changes = samples.filter((s, i) => i > 0 && s.replicas !== samples[i - 1]!.replicas).length;
     expect(duplicateCount(counts)).toBeLessThanOrEqual(changes * window);
-    expect(scaledIn.length).toBe(2);
+    // 3 → 1 at least; a busy machine may make the controller go up and down once more on the way.
+    const removed = samples.reduce((sum, s, i) => sum + (i > 0 ? Math.max(0, samples[i - 1]!.replicas - s.replicas) : 0), 0);
+    expect(removed).toBeGreaterThanOrEqual(2);
+    expect(scaledIn.length).toBe(removed);
     for (const exit of scaledIn) {
       expect(exit.code).toBe(0);
       expect(exit.stopMs).toBeLessThan(10_000 + 5_000);

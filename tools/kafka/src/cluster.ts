@@ -7,7 +7,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { allTopics, type TopicSpec } from "@fediflow/contracts";
-import { createKafka, ensureTopics, type Kafka, type TopicsEnsured } from "@fediflow/kafka";
+import { createKafka, ensureTopics, whileSettling, type Kafka, type TopicsEnsured } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { kafkaLibs } from "./jars";
 import { jvmOptions, logConfig, nodeProperties, type KafkaNode } from "./node-config";
@@ -255,7 +255,7 @@ export class KafkaCluster {
     const admin = this.client("", "fediflow-kafka-cluster", "silent").admin();
     await admin.connect();
     try {
-      await admin.describeGroups(["fediflow-kafka-cluster-warm-up"]);
+      await whileSettling(() => admin.describeGroups(["fediflow-kafka-cluster-warm-up"]));
     } finally {
       await admin.disconnect();
     }
