@@ -59,9 +59,16 @@ async function portOpen(port: number): Promise<boolean> {
   });
 }
 
-/** Kafka's cluster id format: 16 random bytes, base64url without padding. */
-function clusterId(): string {
-  return randomBytes(16).toString("base64url");
+/**
+ * Kafka's cluster id format: 16 random bytes, base64url without padding. One in 64 starts with
+ * "-", which kafka-storage's argument parser takes for an option; Kafka's own Uuid draws again
+ * then, and so does this.
+ */
+export function clusterId(random: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 /**
