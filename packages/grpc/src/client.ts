@@ -29,10 +29,19 @@ type UnaryMethod<Req, Res> = (
   callback: (error: ServiceError | null, response: Res) => void,
 ) => unknown;
 
-/** Calls a unary method with a deadline (milliseconds) and resolves with its response. */
-export function call<Req, Res>(client: Client, method: UnaryMethod<Req, Res>, request: Req, deadlineMs = 5_000): Promise<Res> {
+/**
+ * Calls a unary method with a deadline (milliseconds) and resolves with its response; `metadata`
+ * says whom the call acts for (see actingFor).
+ */
+export function call<Req, Res>(
+  client: Client,
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+  deadlineMs = 5_000,
+  metadata: Metadata = new Metadata(),
+): Promise<Res> {
   return new Promise((resolve, reject) => {
-    method.call(client, request, new Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) =>
+    method.call(client, request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) =>
       error ? reject(error) : resolve(response),
     );
   });

@@ -25,6 +25,7 @@ export const invalidArgument = (message: string, problem?: string) => new RpcErr
 export const notFound = (message: string, problem?: string) => new RpcError(status.NOT_FOUND, message, problem);
 export const alreadyExists = (message: string, problem?: string) => new RpcError(status.ALREADY_EXISTS, message, problem);
 export const failedPrecondition = (message: string, problem?: string) => new RpcError(status.FAILED_PRECONDITION, message, problem);
+export const permissionDenied = (message: string, problem = "forbidden") => new RpcError(status.PERMISSION_DENIED, message, problem);
 export const unavailable = (message: string, problem?: string) => new RpcError(status.UNAVAILABLE, message, problem);
 
 /** What a client sees when a call fails. */

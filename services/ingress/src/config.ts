@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { commonSettings, count, grpcClientSettings, grpcTlsSettings, list, loadConfig, port } from "@fediflow/config";
+import { parseApiToken, type ApiToken } from "./principal";
 
 export const ingressSettings = z.object({
   FEDIFLOW_LOG_LEVEL: commonSettings.FEDIFLOW_LOG_LEVEL,
@@ -12,8 +13,26 @@ export const ingressSettings = z.object({
    * detailed /readyz are on FEDIFLOW_OPS_PORT, which the public never reaches.
    */
   FEDIFLOW_INGRESS_PORT: port(8080),
-  /** Comma-separated bearer tokens accepted on /v1/*. Required. */
-  FEDIFLOW_API_TOKENS: list().refine((tokens) => tokens.length > 0, "at least one token is required"),
+  /**
+   * Comma-separated bearer tokens accepted on /v1/*, each with its scope: `app:NAME=TOKEN` for an
+   * application, `operator=TOKEN` for an operator, a bare `TOKEN` for an admin. Required.
+   */
+  FEDIFLOW_API_TOKENS: list()
+    .refine((tokens) => tokens.length > 0, "at least one token is required")
+    .transform((entries, context): ApiToken[] => {
+      const tokens: ApiToken[] = [];
+      for (const [index, entry] of entries.entries()) {
+        try {
+          tokens.push(parseApiToken(entry));
+        } catch (error) {
+          context.addIssue({ code: "custom", message: `entry ${index + 1}: ${(error as Error).message}` });
+        }
+      }
+      if (new Set(tokens.map(({ token }) => token)).size < tokens.length) {
+        context.addIssue({ code: "custom", message: "a token appears twice: each token has one scope" });
+      }
+      return tokens;
+    }),
   /** Largest accepted request body, bytes (1 MiB). */
   FEDIFLOW_MAX_BODY_BYTES: count(1024 * 1024),
   /** Deepest nesting of objects and arrays accepted in a body. */

@@ -5,6 +5,7 @@ import { call } from "@fediflow/grpc";
 import { Problem } from "./problem";
 import { parseQuery } from "./keyset";
 import { iri, parseBody, requireJson } from "./validation";
+import { callerOf } from "./principal";
 
 /** Feed positions are decimal strings in JSON (they may outgrow what every client's numbers hold). */
 const position = z.string().regex(/^[0-9]{1,15}$/, "must be a feed position (decimal digits)");
@@ -54,7 +55,7 @@ export function goneFollowersRoutes(outbox: outboxRpc.OutboxClient): Router {
   routes.get("/actors/:actor/gone-followers", async (req, res) => {
     const actorId = actorParameter(req.params.actor);
     const { after, limit } = parseQuery(goneFollowersQuery, req.query);
-    const answer = await call(outbox, outbox.listGoneFollowers, { actorId, after: Number(after), limit });
+    const answer = await call(outbox, outbox.listGoneFollowers, { actorId, after: Number(after), limit }, 5_000, callerOf(res));
     const last = answer.entries[answer.entries.length - 1];
     res.json({ entries: answer.entries.map(entryDocument), next: answer.entries.length === limit && last ? String(last.id) : null });
   });
@@ -63,11 +64,13 @@ export function goneFollowersRoutes(outbox: outboxRpc.OutboxClient): Router {
     requireJson(req);
     const actorId = actorParameter(req.params.actor);
     const body = parseBody(acknowledgeBody, req.body);
-    const answer = await call(outbox, outbox.acknowledgeGoneFollowers, {
-      actorId,
-      ids: (body.ids ?? []).map(Number),
-      upTo: body.upTo === undefined ? undefined : Number(body.upTo),
-    });
+    const answer = await call(
+      outbox,
+      outbox.acknowledgeGoneFollowers,
+      { actorId, ids: (body.ids ?? []).map(Number), upTo: body.upTo === undefined ? undefined : Number(body.upTo) },
+      5_000,
+      callerOf(res),
+    );
     res.json({ acknowledged: answer.acknowledged });
   });
 

@@ -4,6 +4,7 @@ import type { hostHealthRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import { decodeCursor, encodeCursor, pageQuery, parseQuery } from "./keyset";
 import { parseHostParameter } from "./validation";
+import { requireOperator } from "./auth";
 
 export const attemptsQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 
@@ -25,6 +26,7 @@ export function hostDrillDownRoutes(hostHealth: hostHealthRpc.HostHealthClient):
   const routes = express.Router();
 
   routes.get("/hosts/:host/attempts", async (req, res) => {
+    requireOperator(res);
     const host = parseHostParameter(req.params.host);
     const { limit } = parseQuery(attemptsQuery, req.query);
     const answer = await call(hostHealth, hostHealth.recentAttempts, { host, limit });
@@ -32,6 +34,7 @@ export function hostDrillDownRoutes(hostHealth: hostHealthRpc.HostHealthClient):
   });
 
   routes.get("/hosts/:host/parked", async (req, res) => {
+    requireOperator(res);
     const host = parseHostParameter(req.params.host);
     const query = parseQuery(pageQuery, req.query);
     const [after] = decodeCursor(query.cursor, 1) ?? ["0"];
@@ -44,6 +47,7 @@ export function hostDrillDownRoutes(hostHealth: hostHealthRpc.HostHealthClient):
   });
 
   routes.delete("/hosts/:host/parked", async (req, res) => {
+    requireOperator(res);
     const host = parseHostParameter(req.params.host);
     const answer = await call(hostHealth, hostHealth.discardParked, { host }, 120_000);
     res.json({ discarded: answer.discarded });

@@ -4,7 +4,8 @@ import { call } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
 import { mountPublicHealth, type ReadinessCheck, type Registry } from "@fediflow/runtime";
 import { attributes, currentTraceId, trace } from "@fediflow/telemetry";
-import { bearerAuth } from "./auth";
+import { bearerAuth, requireActorScope, requireOperator } from "./auth";
+import { callerOf, principalOf, type ApiToken } from "./principal";
 import { nestsDeeperThan } from "./json-depth";
 import { perTokenRateLimit } from "./rate-limit";
 import { requestMetrics } from "./request-metrics";
@@ -32,7 +33,7 @@ import {
 export interface ApiDependencies {
   outbox: outboxRpc.OutboxClient;
   hostHealth: hostHealthRpc.HostHealthClient;
-  tokens: string[];
+  tokens: ApiToken[];
   maxBodyBytes: number;
   maxJsonDepth: number;
   rateLimitPerMinute: number;
@@ -90,32 +91,56 @@ export function createApi(deps: ApiDependencies): Express {
   v1.use(refuseUnstorableText);
 
   v1.put("/actors", async (req, res) => {
+    requireActorScope(res);
     requireJson(req);
     const body = parseBody(registerActorBody, req.body);
-    const answer = await call(outbox, outbox.registerActor, { id: body.id, keyId: body.keyId, privateKeyPem: body.privateKeyPem });
+    if (body.application !== undefined && principalOf(res).kind !== "admin") {
+      throw new Problem(403, "forbidden", "Forbidden", "only an admin token assigns an actor to an application");
+    }
+    const answer = await call(
+      outbox,
+      outbox.registerActor,
+      { id: body.id, keyId: body.keyId, privateKeyPem: body.privateKeyPem, application: body.application ?? "" },
+      5_000,
+      callerOf(res),
+    );
     res.json({ id: answer.id });
   });
 
   v1.post("/followers", async (req, res) => {
+    requireActorScope(res);
     requireJson(req);
     const body = parseBody(followersBody, req.body);
-    const answer = await call(outbox, outbox.updateFollowers, { actorId: body.actor, add: body.add, remove: body.remove }, 30_000);
+    const answer = await call(
+      outbox,
+      outbox.updateFollowers,
+      { actorId: body.actor, add: body.add, remove: body.remove },
+      30_000,
+      callerOf(res),
+    );
     res.json({ added: answer.added, removed: answer.removed });
   });
 
   v1.post("/activities", async (req, res) => {
+    requireActorScope(res);
     requireJson(req);
     const body = parseBody(activityBody, req.body);
     if (actorIdOf(body.activity) !== body.actor) {
       throw new Problem(400, "actor-mismatch", "Actor mismatch", "activity.actor must equal actor");
     }
-    const answer = await call(outbox, outbox.appendActivity, {
-      actorId: body.actor,
-      activityJson: JSON.stringify(body.activity),
-      audience: body.audience,
-      idempotencyKey: body.idempotencyKey,
-      requestDigest: requestDigest(body),
-    });
+    const answer = await call(
+      outbox,
+      outbox.appendActivity,
+      {
+        actorId: body.actor,
+        activityJson: JSON.stringify(body.activity),
+        audience: body.audience,
+        idempotencyKey: body.idempotencyKey,
+        requestDigest: requestDigest(body),
+      },
+      5_000,
+      callerOf(res),
+    );
     trace.getActiveSpan()?.setAttributes({ [attributes.activityId]: answer.id, [attributes.activityType]: body.activity.type });
     res
       .status(202)
@@ -125,7 +150,7 @@ export function createApi(deps: ApiDependencies): Express {
 
   v1.get("/activities/:id", async (req, res) => {
     const id = activityIdParameter(req.params.id);
-    const status = await call(outbox, outbox.getActivityStatus, { id });
+    const status = await call(outbox, outbox.getActivityStatus, { id }, 5_000, callerOf(res));
     res.json({
       id: status.id,
       state: status.state,
@@ -154,11 +179,13 @@ export function createApi(deps: ApiDependencies): Express {
   });
 
   v1.put("/hosts/:host/block", async (req, res) => {
+    requireOperator(res);
     await call(hostHealth, hostHealth.blockHost, { host: parseHostParameter(req.params.host) });
     res.status(204).end();
   });
 
   v1.delete("/hosts/:host/block", async (req, res) => {
+    requireOperator(res);
     await call(hostHealth, hostHealth.unblockHost, { host: parseHostParameter(req.params.host) });
     res.status(204).end();
   });

@@ -5,6 +5,7 @@ import { call } from "@fediflow/grpc";
 import { decodeCursor, encodeCursor, pageQuery, parseQuery } from "./keyset";
 import { Problem } from "./problem";
 import { parseHostParameter } from "./validation";
+import { callerOf } from "./principal";
 
 export const inboxesQuery = pageQuery.extend({
   outcome: z.enum(listedOutcomes).optional(),
@@ -42,13 +43,19 @@ export function inboxesRoutes(outbox: outboxRpc.OutboxClient): Router {
     const activityId = activityIdParameter(req.params.id);
     const query = parseQuery(inboxesQuery, req.query);
     const [after] = decodeCursor(query.cursor, 1) ?? [""];
-    const answer = await call(outbox, outbox.listInboxOutcomes, {
-      activityId,
-      outcome: query.outcome,
-      host: query.host === undefined ? undefined : parseHostParameter(query.host),
-      after: after!,
-      limit: query.limit,
-    });
+    const answer = await call(
+      outbox,
+      outbox.listInboxOutcomes,
+      {
+        activityId,
+        outcome: query.outcome,
+        host: query.host === undefined ? undefined : parseHostParameter(query.host),
+        after: after!,
+        limit: query.limit,
+      },
+      5_000,
+      callerOf(res),
+    );
     const last = answer.inboxes[answer.inboxes.length - 1];
     res.json({ inboxes: answer.inboxes.map(inboxDocument), next: answer.more && last ? encodeCursor([last.inbox]) : null });
   });

@@ -22,7 +22,7 @@ interface Route {
   body?: z.ZodType;
   /** Status → body schema (null: no body). */
   answers: Record<number, Answer>;
-  /** Problems the route answers besides those every route can (400, 401, 429, 500, 503). */
+  /** Problems the route answers besides those every route can (400, 401, 403, 429, 500, 503). */
   problems?: number[];
   public?: boolean;
 }
@@ -44,7 +44,7 @@ function register(registry: OpenAPIRegistry, method: Method, path: string, route
       ? { description: route.summary, content: { "application/json": { schema } } }
       : { description: route.summary };
   }
-  for (const status of [400, ...(route.public ? [] : [401, 429]), ...(route.problems ?? []), 500, 503]) {
+  for (const status of [400, ...(route.public ? [] : [401, 403, 429]), ...(route.problems ?? []), 500, 503]) {
     responses[status] = { description: "a problem (RFC 9457)", content: problemContent };
   }
   registry.registerPath({

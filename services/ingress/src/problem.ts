@@ -39,6 +39,7 @@ const titles: Record<string, [number, string]> = {
   "unusable-key": [400, "Unusable private key"],
   "idempotency-conflict": [409, "Idempotency key reused"],
   "unknown-activity": [404, "Unknown activity"],
+  forbidden: [403, "Forbidden"],
   "activity-purged": [410, "Activity removed by retention"],
   "unknown-host": [404, "Unknown host"],
   "unknown-actor": [404, "Unknown actor"],
@@ -55,6 +56,8 @@ export function problemFromRpc(error: unknown): Problem {
     case GrpcStatus.INVALID_ARGUMENT:
     case GrpcStatus.FAILED_PRECONDITION:
       return new Problem(400, "invalid-request", "Invalid request", failure.details);
+    case GrpcStatus.PERMISSION_DENIED:
+      return new Problem(403, "forbidden", "Forbidden", failure.details);
     case GrpcStatus.NOT_FOUND:
       return new Problem(404, "not-found", "Not found", failure.details);
     case GrpcStatus.ALREADY_EXISTS:

@@ -4,6 +4,8 @@ import { redrivableOutcomes, type outboxRpc } from "@fediflow/contracts";
 import { call } from "@fediflow/grpc";
 import { activityIdParameter } from "./inboxes-api";
 import { parseBody, parseHostParameter, requireJson } from "./validation";
+import { requireOperator } from "./auth";
+import { callerOf } from "./principal";
 
 const requestId = z.string().min(1).max(255);
 const outcomes = z.array(z.enum(redrivableOutcomes)).min(1).max(4);
@@ -40,11 +42,13 @@ export function redriveRoutes(outbox: outboxRpc.OutboxClient): Router {
       outbox.redriveActivity,
       { activityId, outcomes: body.outcomes ?? [], hosts: (body.hosts ?? []).map(parseHostParameter), requestId: body.requestId },
       30_000,
+      callerOf(res),
     );
     res.status(202).json({ redriven: answer.redriven });
   });
 
   routes.post("/hosts/:host/redrive", async (req, res) => {
+    requireOperator(res);
     requireJson(req);
     const host = parseHostParameter(req.params.host);
     const body = parseBody(hostRedriveBody, req.body);

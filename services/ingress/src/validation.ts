@@ -12,6 +12,11 @@ export const registerActorBody = z.strictObject({
   id: iri,
   keyId: iri,
   privateKeyPem: z.string().min(1).max(16_384),
+  /** Admin tokens only: the application that owns the actor from now on. */
+  application: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/)
+    .optional(),
 });
 
 export const followersBody = z

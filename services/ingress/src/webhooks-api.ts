@@ -7,6 +7,7 @@ import { call } from "@fediflow/grpc";
 import { parseQuery } from "./keyset";
 import { Problem } from "./problem";
 import { parseBody, requireJson } from "./validation";
+import { callerOf } from "./principal";
 
 /** A Standard Webhooks secret: `whsec_` and base64 of 24 to 64 bytes. */
 const secret = z
@@ -49,12 +50,18 @@ export function webhooksRoutes(outbox: outboxRpc.OutboxClient): Router {
     const body = parseBody(createWebhookBody, req.body);
     const chosen = body.secret ?? `whsec_${randomBytes(32).toString("base64")}`;
     new Webhook(chosen); // refuses a secret the signer could not use
-    const answer = await call(outbox, outbox.createWebhook, { url: body.url, events: [...new Set(body.events)], secret: chosen });
+    const answer = await call(
+      outbox,
+      outbox.createWebhook,
+      { url: body.url, events: [...new Set(body.events)], secret: chosen },
+      5_000,
+      callerOf(res),
+    );
     res.status(201).location(`/v1/webhooks/${answer.id}`).json({ id: answer.id, secret: chosen });
   });
 
   routes.get("/webhooks", async (_req, res) => {
-    const answer = await call(outbox, outbox.listWebhooks, {});
+    const answer = await call(outbox, outbox.listWebhooks, {}, 5_000, callerOf(res));
     res.json({
       webhooks: answer.webhooks.map((webhook) => ({
         id: webhook.id,
@@ -69,18 +76,24 @@ export function webhooksRoutes(outbox: outboxRpc.OutboxClient): Router {
   });
 
   routes.delete("/webhooks/:webhook", async (req, res) => {
-    await call(outbox, outbox.deleteWebhook, { id: webhookIdParameter(req.params.webhook) });
+    await call(outbox, outbox.deleteWebhook, { id: webhookIdParameter(req.params.webhook) }, 5_000, callerOf(res));
     res.status(204).end();
   });
 
   routes.post("/webhooks/:webhook/resume", async (req, res) => {
-    await call(outbox, outbox.resumeWebhook, { id: webhookIdParameter(req.params.webhook) });
+    await call(outbox, outbox.resumeWebhook, { id: webhookIdParameter(req.params.webhook) }, 5_000, callerOf(res));
     res.status(204).end();
   });
 
   routes.get("/webhooks/:webhook/deliveries", async (req, res) => {
     const { limit } = parseQuery(webhookAttemptsQuery, req.query);
-    const answer = await call(outbox, outbox.listWebhookAttempts, { id: webhookIdParameter(req.params.webhook), limit });
+    const answer = await call(
+      outbox,
+      outbox.listWebhookAttempts,
+      { id: webhookIdParameter(req.params.webhook), limit },
+      5_000,
+      callerOf(res),
+    );
     res.json({
       deliveries: answer.attempts.map((attempt) => ({
         eventId: attempt.eventId,

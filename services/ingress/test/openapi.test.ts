@@ -32,7 +32,7 @@ const api = createApi({
   // Nothing is called: the test only reads the routes.
   outbox: {} as outboxRpc.OutboxClient,
   hostHealth: {} as hostHealthRpc.HostHealthClient,
-  tokens: ["t"],
+  tokens: [{ token: "t", principal: { kind: "admin" } }],
   maxBodyBytes: 1024,
   maxJsonDepth: 8,
   rateLimitPerMinute: 0,

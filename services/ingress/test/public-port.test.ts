@@ -12,7 +12,7 @@ beforeAll(async () => {
     // The routes under test call neither service.
     outbox: {} as ApiDependencies["outbox"],
     hostHealth: {} as ApiDependencies["hostHealth"],
-    tokens: ["t"],
+    tokens: [{ token: "t", principal: { kind: "admin" } }],
     maxBodyBytes: 1024,
     maxJsonDepth: 8,
     rateLimitPerMinute: 0,

@@ -2,10 +2,12 @@ import { UnusableKey } from "@fediflow/activitypub";
 import { normalIri, outboxRpc } from "@fediflow/contracts";
 import {
   alreadyExists,
+  applicationOf,
   failedPrecondition,
   invalidArgument,
   isStorageUnavailable,
   notFound,
+  permissionDenied,
   unavailable,
   unary,
   type GrpcService,
@@ -26,6 +28,7 @@ import type { RedriveStore } from "./redrive-store";
 import type { WebhookStore } from "./webhook-store";
 import { webhookHandlers } from "./webhooks-rpc";
 import { activityStatus } from "./status";
+import { ForeignResource, type Tenancy } from "./tenancy";
 
 export interface OutboxHandlers {
   actors: ActorStore;
@@ -34,6 +37,7 @@ export interface OutboxHandlers {
   inboxOutcomes: InboxOutcomeStore;
   redrives: RedriveStore;
   webhooks: WebhookStore;
+  tenancy: Tenancy;
   logger: Logger;
   /** Activities minted before this time may have been removed by retention (epoch ms). */
   purgedBefore(): number;
@@ -44,6 +48,7 @@ export interface OutboxHandlers {
 function mapStorageErrors(error: unknown): never {
   if (error instanceof UnregisteredActor) throw failedPrecondition(error.message, "unregistered-actor");
   if (error instanceof UnusableKey) throw invalidArgument(error.message, "unusable-key");
+  if (error instanceof ForeignResource) throw permissionDenied(error.message);
   if (error instanceof IdempotencyConflict) throw alreadyExists(error.message, "idempotency-conflict");
   if (isStorageUnavailable(error)) throw unavailable("storage is unavailable; nothing was stored", "storage-unavailable");
   throw error;
@@ -64,24 +69,28 @@ export function outboxService({
   inboxOutcomes,
   redrives,
   webhooks,
+  tenancy,
   logger,
   onAppended,
   purgedBefore,
 }: OutboxHandlers): GrpcService {
   const implementation: outboxRpc.OutboxServer = {
-    registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest) => {
+    registerActor: unary(logger, async (request: outboxRpc.RegisterActorRequest, call) => {
       const { id, keyId, privateKeyPem } = checkRegisterActor(request);
-      await actors.registerActor(id, keyId, privateKeyPem).catch(mapStorageErrors);
+      const owner = { confinedTo: applicationOf(call), assign: request.application || null };
+      if (owner.confinedTo !== null && owner.assign !== null) throw permissionDenied("only an unrestricted caller assigns an actor");
+      await actors.registerActor(id, keyId, privateKeyPem, owner).catch(mapStorageErrors);
       return { id };
     }),
 
-    updateFollowers: unary(logger, async (request: outboxRpc.UpdateFollowersRequest) => {
+    updateFollowers: unary(logger, async (request: outboxRpc.UpdateFollowersRequest, call) => {
       const { actorId, add, remove } = checkUpdateFollowers(request);
-      return actors.updateFollowers(actorId, add, remove).catch(mapStorageErrors);
+      return actors.updateFollowers(actorId, add, remove, applicationOf(call)).catch(mapStorageErrors);
     }),
 
-    appendActivity: unary(logger, async (request: outboxRpc.AppendActivityRequest) => {
+    appendActivity: unary(logger, async (request: outboxRpc.AppendActivityRequest, call) => {
       const { activity, ...checked } = checkAppendActivity(request);
+      await tenancy.actor(applicationOf(call), checked.actorId).catch(mapStorageErrors);
       let facts;
       try {
         facts = activityFacts(activity);
@@ -112,7 +121,8 @@ export function outboxService({
       return result;
     }),
 
-    getActivityStatus: unary(logger, async (request: outboxRpc.GetActivityStatusRequest) => {
+    getActivityStatus: unary(logger, async (request: outboxRpc.GetActivityStatusRequest, call) => {
+      await tenancy.activity(applicationOf(call), request.id).catch(mapStorageErrors);
       const stored = await activities.status(request.id).catch(mapStorageErrors);
       if (!stored) {
         const minted = mintedAt(request.id);
@@ -131,10 +141,10 @@ export function outboxService({
       };
     }),
 
-    ...goneFollowerHandlers(goneFollowers, logger, mapStorageErrors),
-    ...inboxOutcomeHandlers(inboxOutcomes, logger, mapStorageErrors),
-    ...redriveHandlers(redrives, logger, mapStorageErrors, onAppended),
-    ...webhookHandlers(webhooks, logger, mapStorageErrors),
+    ...goneFollowerHandlers(goneFollowers, tenancy, logger, mapStorageErrors),
+    ...inboxOutcomeHandlers(inboxOutcomes, tenancy, logger, mapStorageErrors),
+    ...redriveHandlers(redrives, tenancy, logger, mapStorageErrors, onAppended),
+    ...webhookHandlers(webhooks, tenancy, logger, mapStorageErrors),
   };
   return { name: "fediflow.v1.Outbox", definition: outboxRpc.OutboxService, implementation };
 }

@@ -1,7 +1,8 @@
 import { listedOutcomes, type ListedOutcome, type outboxRpc } from "@fediflow/contracts";
-import { invalidArgument, notFound, unary } from "@fediflow/grpc";
+import { applicationOf, invalidArgument, notFound, unary } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
 import type { InboxOutcomeStore, InboxRecord } from "./inbox-outcomes";
+import type { Tenancy } from "./tenancy";
 type InboxOutcomeHandlers = Pick<outboxRpc.OutboxServer, "listInboxOutcomes">;
 
 const isInboxOutcome = (value: string): value is ListedOutcome => (listedOutcomes as readonly string[]).includes(value);
@@ -20,9 +21,15 @@ function recordMessage(record: InboxRecord): outboxRpc.InboxOutcomeRecord {
 }
 
 /** The per-inbox outcomes of an activity over gRPC (issue 21). */
-export function inboxOutcomeHandlers(store: InboxOutcomeStore, logger: Logger, mapErrors: (error: unknown) => never): InboxOutcomeHandlers {
+export function inboxOutcomeHandlers(
+  store: InboxOutcomeStore,
+  tenancy: Tenancy,
+  logger: Logger,
+  mapErrors: (error: unknown) => never,
+): InboxOutcomeHandlers {
   return {
-    listInboxOutcomes: unary(logger, async (request: outboxRpc.ListInboxOutcomesRequest) => {
+    listInboxOutcomes: unary(logger, async (request: outboxRpc.ListInboxOutcomesRequest, call) => {
+      await tenancy.activity(applicationOf(call), request.activityId).catch(mapErrors);
       const outcome = request.outcome ?? null;
       if (outcome !== null && !isInboxOutcome(outcome)) throw invalidArgument(`unknown outcome ${outcome}`, "invalid-request");
       const limit = Math.min(Math.max(request.limit, 1), 1000);

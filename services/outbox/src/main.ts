@@ -20,6 +20,7 @@ import { WebhookSender, webhookEventsConsumer } from "./webhook-sender";
 import { OutboxRelay } from "./relay";
 import { Retention } from "./retention";
 import { countedOutcomes } from "./tally";
+import { Tenancy } from "./tenancy";
 
 async function main(): Promise<void> {
   // 1. Configuration and logs.
@@ -113,6 +114,8 @@ async function main(): Promise<void> {
         inboxOutcomes: new InboxOutcomeStore(readPool),
         redrives: new RedriveStore(pool, config.FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE),
         webhooks,
+        // Ownership is read from the primary, where the actor was just written.
+        tenancy: new Tenancy(pool),
         logger,
         onAppended: () => relay.wake(),
         purgedBefore: () => Date.now() - config.FEDIFLOW_RETENTION_FINISHED_MS,

@@ -1,10 +1,11 @@
 import type { outboxRpc } from "@fediflow/contracts";
-import { invalidArgument, notFound, unary } from "@fediflow/grpc";
+import { applicationOf, invalidArgument, notFound, permissionDenied, unary } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
 import { currentTraceHeaders } from "@fediflow/telemetry";
 import { redrivableOutcomes, type RedrivableOutcome } from "@fediflow/contracts";
 import { defaultRedriveOutcomes } from "./redrive";
 import type { RedriveStore } from "./redrive-store";
+import type { Tenancy } from "./tenancy";
 
 type RedriveHandlers = Pick<outboxRpc.OutboxServer, "redriveActivity" | "redriveHost">;
 
@@ -24,9 +25,16 @@ function timeOf(value: string, name: string): Date {
 }
 
 /** Redrive over gRPC (issue 21): settled failures sent again through the normal pipeline. */
-export function redriveHandlers(store: RedriveStore, logger: Logger, mapErrors: (error: unknown) => never, onRedriven: () => void): RedriveHandlers {
+export function redriveHandlers(
+  store: RedriveStore,
+  tenancy: Tenancy,
+  logger: Logger,
+  mapErrors: (error: unknown) => never,
+  onRedriven: () => void,
+): RedriveHandlers {
   return {
-    redriveActivity: unary(logger, async (request: outboxRpc.RedriveActivityRequest) => {
+    redriveActivity: unary(logger, async (request: outboxRpc.RedriveActivityRequest, call) => {
+      await tenancy.activity(applicationOf(call), request.activityId).catch(mapErrors);
       const result = await store
         .redrive({
           scope: { kind: "activity", activityId: request.activityId, hosts: request.hosts.length > 0 ? request.hosts : null },
@@ -41,7 +49,9 @@ export function redriveHandlers(store: RedriveStore, logger: Logger, mapErrors: 
       return result;
     }),
 
-    redriveHost: unary(logger, async (request: outboxRpc.RedriveHostRequest) => {
+    redriveHost: unary(logger, async (request: outboxRpc.RedriveHostRequest, call) => {
+      // Across every application's activities: never for a caller confined to one.
+      if (applicationOf(call) !== null) throw permissionDenied("a host redrive needs an operator token");
       const since = timeOf(request.since, "since");
       const until = request.until ? timeOf(request.until, "until") : null;
       if (until && until <= since) throw invalidArgument("until must be after since", "invalid-request");

@@ -49,20 +49,25 @@ export class WebhookStore {
     private readonly policy: WebhookPolicy,
   ) {}
 
-  async create(url: string, events: string[], secret: string): Promise<string> {
+  /** `application`: the owner, told only of its own actors' events (null: told of every event). */
+  async create(url: string, events: string[], secret: string, application: string | null = null): Promise<string> {
     const id = randomUUID();
-    await this.pool.query("INSERT INTO webhook_endpoints (id, url, events, secret_sealed) VALUES ($1, $2, $3, $4)", [
+    await this.pool.query("INSERT INTO webhook_endpoints (id, url, events, secret_sealed, application) VALUES ($1, $2, $3, $4, $5)", [
       id,
       url,
       events,
       sealSecret(secret, this.keyEncryptionKey),
+      application,
     ]);
     return id;
   }
 
-  async list(): Promise<WebhookEndpoint[]> {
+  /** Every endpoint, or only those an application owns. */
+  async list(application: string | null = null): Promise<WebhookEndpoint[]> {
     const result = await this.pool.query<{ id: string; url: string; events: string[]; failures: number; paused_at: Date | null; created_at: Date }>(
-      "SELECT id, url, events, failures, paused_at, created_at FROM webhook_endpoints ORDER BY created_at, id",
+      `SELECT id, url, events, failures, paused_at, created_at FROM webhook_endpoints
+        WHERE $1::text IS NULL OR application = $1 ORDER BY created_at, id`,
+      [application],
     );
     return result.rows.map((row) => ({ id: row.id, url: row.url, events: row.events, failures: row.failures, pausedAt: row.paused_at, createdAt: row.created_at }));
   }
@@ -107,7 +112,11 @@ export class WebhookStore {
     }));
   }
 
-  /** Queues each event for every endpoint subscribed to its type; a redelivered event adds nothing. */
+  /**
+   * Queues each event for every endpoint subscribed to its type; a redelivered event adds nothing.
+   * An application's endpoint hears of an activity or a follower only when the actor is its own
+   * (host events concern every application); an endpoint without an owner hears of everything.
+   */
   async enqueue(events: WebhookEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     const result = await this.pool.query(
@@ -115,6 +124,13 @@ export class WebhookStore {
        SELECT e.id, x.id, x.event, now()
          FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS x(id, type, event)
          JOIN webhook_endpoints e ON x.type = ANY(e.events)
+         LEFT JOIN LATERAL (
+           SELECT ac.application FROM actors ac
+            WHERE ac.id = CASE x.type
+                            WHEN 'follower.gone' THEN x.event->'data'->>'actor'
+                            WHEN 'activity.completed' THEN (SELECT a.actor_id FROM activities a WHERE a.id::text = x.event->'data'->>'id')
+                          END) owner ON true
+        WHERE e.application IS NULL OR x.type LIKE 'host.%' OR e.application = owner.application
        ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
       [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => JSON.stringify(e))],
     );

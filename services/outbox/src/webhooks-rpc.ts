@@ -1,6 +1,7 @@
 import type { outboxRpc } from "@fediflow/contracts";
-import { notFound, unary } from "@fediflow/grpc";
+import { applicationOf, notFound, unary, type Caller } from "@fediflow/grpc";
 import type { Logger } from "@fediflow/logging";
+import type { Tenancy } from "./tenancy";
 import type { WebhookStore } from "./webhook-store";
 
 type WebhookHandlers = Pick<
@@ -12,20 +13,27 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const unknownWebhook = (id: string) => notFound(`no webhook ${id}`, "unknown-webhook");
 
 /** Webhook subscriptions over gRPC (issue 21); ingress has validated url, events and secret. */
-export function webhookHandlers(store: WebhookStore, logger: Logger, mapErrors: (error: unknown) => never): WebhookHandlers {
-  const known = (id: string) => {
+export function webhookHandlers(
+  store: WebhookStore,
+  tenancy: Tenancy,
+  logger: Logger,
+  mapErrors: (error: unknown) => never,
+): WebhookHandlers {
+  /** The webhook's id, once it is known to exist in form and to be the caller's own. */
+  const owned = async (id: string, call: Caller): Promise<string> => {
     if (!uuidPattern.test(id)) throw unknownWebhook(id);
+    await tenancy.webhook(applicationOf(call), id).catch(mapErrors);
     return id;
   };
   return {
-    createWebhook: unary(logger, async (request: outboxRpc.CreateWebhookRequest) => {
-      const id = await store.create(request.url, request.events, request.secret).catch(mapErrors);
+    createWebhook: unary(logger, async (request: outboxRpc.CreateWebhookRequest, call) => {
+      const id = await store.create(request.url, request.events, request.secret, applicationOf(call)).catch(mapErrors);
       logger.info({ webhook: id, events: request.events }, "webhook subscribed");
       return { id };
     }),
 
-    listWebhooks: unary(logger, async () => {
-      const endpoints = await store.list().catch(mapErrors);
+    listWebhooks: unary(logger, async (_request: outboxRpc.ListWebhooksRequest, call) => {
+      const endpoints = await store.list(applicationOf(call)).catch(mapErrors);
       return {
         webhooks: endpoints.map((endpoint) => ({
           id: endpoint.id,
@@ -38,18 +46,18 @@ export function webhookHandlers(store: WebhookStore, logger: Logger, mapErrors: 
       };
     }),
 
-    deleteWebhook: unary(logger, async (request: outboxRpc.WebhookRequest) => {
-      if (!(await store.delete(known(request.id)).catch(mapErrors))) throw unknownWebhook(request.id);
+    deleteWebhook: unary(logger, async (request: outboxRpc.WebhookRequest, call) => {
+      if (!(await store.delete(await owned(request.id, call)).catch(mapErrors))) throw unknownWebhook(request.id);
       return {};
     }),
 
-    resumeWebhook: unary(logger, async (request: outboxRpc.WebhookRequest) => {
-      if (!(await store.resume(known(request.id)).catch(mapErrors))) throw unknownWebhook(request.id);
+    resumeWebhook: unary(logger, async (request: outboxRpc.WebhookRequest, call) => {
+      if (!(await store.resume(await owned(request.id, call)).catch(mapErrors))) throw unknownWebhook(request.id);
       return {};
     }),
 
-    listWebhookAttempts: unary(logger, async (request: outboxRpc.ListWebhookAttemptsRequest) => {
-      const attempts = await store.attempts(known(request.id), Math.min(Math.max(request.limit, 1), 100)).catch(mapErrors);
+    listWebhookAttempts: unary(logger, async (request: outboxRpc.ListWebhookAttemptsRequest, call) => {
+      const attempts = await store.attempts(await owned(request.id, call), Math.min(Math.max(request.limit, 1), 100)).catch(mapErrors);
       if (!attempts) throw unknownWebhook(request.id);
       return {
         attempts: attempts.map((attempt) => ({

@@ -14,6 +14,8 @@ import { waitFor } from "./wait";
 export interface TestStackOptions extends Omit<StackOptions, "onLine" | "env"> {
   fediverse?: FakeFediverseOptions;
   env?: NodeJS.ProcessEnv;
+  /** FEDIFLOW_API_TOKENS entries beside the stack's own admin token (`app:NAME=T`, `operator=T`). */
+  tokens?: string[];
   database?: {
     /** Server to create the scratch database on (default: this machine's PostgreSQL). */
     server?: string;
@@ -79,7 +81,7 @@ export class TestStack {
           FEDIFLOW_DATABASE_URL: options.database?.serviceUrl?.(database.url, database.name) ?? database.url,
           ...(options.database?.readUrl ? { FEDIFLOW_DATABASE_READ_URL: options.database.readUrl(database.url, database.name) } : {}),
           FEDIFLOW_REDIS_KEY_PREFIX: redisPrefix,
-          FEDIFLOW_API_TOKENS: token,
+          FEDIFLOW_API_TOKENS: [token, ...(options.tokens ?? [])].join(","),
           FEDIFLOW_ALLOW_PRIVATE_NETWORKS: "true",
           FEDIFLOW_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
           FEDIFLOW_LOG_LEVEL: "info",
