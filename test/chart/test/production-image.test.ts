@@ -161,6 +161,15 @@ describe("the image's production install", () => {
   it("the entrypoint refuses an unknown command", async () => {
     const { code, output } = await exited(entrypoint(["nonsense"], {}));
     expect(code).toBe(64);
-    expect(output).toMatch(/usage: fediflow ingress\|outbox\|fan-out\|delivery\|host-health\|migrate\|reseal-keys\|topics/);
+    expect(output).toMatch(/usage: fediflow ingress\|outbox\|fan-out\|delivery\|host-health\|migrate\|reseal-keys\|topics\|status\|hosts/);
+  });
+
+  it("the entrypoint runs the operator commands, which say in one line what they lack", async () => {
+    const help = await exited(entrypoint(["help"], {}));
+    expect(help.code, help.output).toBe(0);
+    expect(help.output).toMatch(/status \[options\] <id>/);
+    const { code, output } = await exited(entrypoint(["hosts", "--state", "dead"], {}));
+    expect(code).toBe(64);
+    expect(output).toBe("fediflow: FEDIFLOW_URL is not set: the ingress URL, e.g. http://127.0.0.1:8080\n");
   });
 });
