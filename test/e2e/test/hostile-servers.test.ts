@@ -142,9 +142,15 @@ describe("hostile Retry-After and Location headers", () => {
       50,
     );
     expect(complete - submitted).toBeLessThan(horizonMs);
+    // The figure issue 24 started from (0 of 60 in 60 s beside one such host), for the record.
+    console.info(
+      `healthy hosts: ${healthyCount * activities.length} of ${healthyCount * activities.length} deliveries in ${complete - submitted} ms beside ${hostile.length} hosts asking for Retry-After ${hostileRetryAfter.map((v) => v.slice(0, 20)).join(" / ")}`,
+    );
     expect([...acceptedCounts(t.fediverse).values()].every((count) => count === 1)).toBe(true);
     // What waits for the hostile hosts waits at most FEDIFLOW_RETRY_MAX_DELAY_MS (the margin: one poll and a slow machine).
-    const latest = await t.db.query<{ ms: number | null }>("SELECT max(extract(epoch FROM due_at) * 1000)::float8 AS ms FROM delivery_schedule");
+    const latest = await t.db.query<{ ms: number | null }>(
+      "SELECT max(extract(epoch FROM due_at) * 1000)::float8 AS ms FROM delivery_schedule",
+    );
     expect(latest.rows[0]!.ms ?? 0).toBeLessThan(Date.now() + maxDelayMs + 1_000);
 
     // Every activity settles: the hostile hosts' deliveries expire at the horizon, not in year 9999.
