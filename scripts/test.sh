@@ -8,6 +8,10 @@ bash scripts/setup.sh
 export PATH="$root/.local/pnpm/node_modules/.bin:$PATH"
 started=$(date +%s)
 
+# Types first: the build compiles src/ only; this checks the tests too (the e2e tests' own
+# tsconfig.tests.json), which nothing else does.
+pnpm typecheck
+
 # One Apache Kafka for the whole run: every test stack works in a namespace of its own on it
 # (fault tests that kill a broker start a three-node cluster of their own).
 kafka_dir="$(mktemp -d)"

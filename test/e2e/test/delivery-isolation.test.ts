@@ -95,7 +95,7 @@ describe("no host blocks another", () => {
     for (const id of ids) await t.waitUntilDone(id, 30_000);
     // Updates that queued behind the slow Create are replaced by the Delete behind them
     // (coalescing); whatever is sent keeps the order, the Create first and the Delete last.
-    const ofNote = slow.received.filter((post) => post.objectId === note).map((post) => post.activityId);
+    const ofNote = slow.received.filter((post) => post.objectId === note).map((post) => post.activityId ?? "");
     const order = sequence.map((activity) => activity.id);
     expect(ofNote[0]).toBe(order[0]);
     expect(ofNote.at(-1)).toBe(order.at(-1));

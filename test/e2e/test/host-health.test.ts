@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InboxCounts } from "@fediflow/client";
 import type { VirtualHost } from "@fediflow/fake-fediverse";
 import { TestStack, ThrowawayRedis, createNote, metricSample, storedOutcomes, waitFor, type LocalActor } from "../src";
 
@@ -61,7 +62,7 @@ async function submit(inboxes: string[], actors: string[] = []): Promise<string>
 }
 
 const hostOf = async (h: VirtualHost) => (await t.api("GET", `/v1/hosts/${h.host}`)).body;
-const statusOf = async (id: string) => (await t.api("GET", `/v1/activities/${id}`)).body as { inboxes: Record<string, number> };
+const statusOf = async (id: string) => (await t.api("GET", `/v1/activities/${id}`)).body as { inboxes: InboxCounts };
 const waitForState = (h: VirtualHost, state: string, timeoutMs = 30_000) =>
   waitFor(`${h.host} ${state}`, async () => ((await hostOf(h)).state === state ? true : undefined), timeoutMs, 50);
 const waitForParked = (id: string, parked: number) =>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestStack, createNote, type LocalActor } from "../src";
+import { TestStack, createNote, type ApiResponse, type LocalActor } from "../src";
 
 let t: TestStack;
 let actor: LocalActor;
@@ -63,7 +63,7 @@ describe("one activity through ingress → outbox → fan-out → delivery → r
   it("refuses invalid requests with the documented problem and stores nothing", async () => {
     const before = await t.count("activities");
     const note = createNote(actor.id);
-    const cases: Array<[string, () => ReturnType<TestStack["api"]>, number, string]> = [
+    const cases: Array<[string, () => Promise<ApiResponse>, number, string]> = [
       [
         "no token",
         () => t.api("POST", "/v1/activities", { actor: actor.id, activity: note, audience: { followers: true } }, { authorization: "" }),
