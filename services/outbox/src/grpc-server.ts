@@ -21,6 +21,8 @@ import { goneFollowerHandlers } from "./gone-followers-rpc";
 import { checkAppendActivity, checkRegisterActor, checkUpdateFollowers } from "./request-rules";
 import type { InboxOutcomeStore } from "./inbox-outcomes";
 import { inboxOutcomeHandlers } from "./inbox-outcomes-rpc";
+import { quarantineHandlers } from "./quarantine-rpc";
+import type { QuarantineStore } from "./quarantine-store";
 import { redriveHandlers } from "./redrive-rpc";
 import type { RedriveStore } from "./redrive-store";
 import type { WebhookStore } from "./webhook-store";
@@ -33,6 +35,7 @@ export interface OutboxHandlers {
   goneFollowers: GoneFollowerStore;
   inboxOutcomes: InboxOutcomeStore;
   redrives: RedriveStore;
+  quarantine: QuarantineStore;
   webhooks: WebhookStore;
   logger: Logger;
   /** Activities minted before this time may have been removed by retention (epoch ms). */
@@ -63,6 +66,7 @@ export function outboxService({
   goneFollowers,
   inboxOutcomes,
   redrives,
+  quarantine,
   webhooks,
   logger,
   onAppended,
@@ -135,6 +139,7 @@ export function outboxService({
     ...inboxOutcomeHandlers(inboxOutcomes, logger, mapStorageErrors),
     ...redriveHandlers(redrives, logger, mapStorageErrors, onAppended),
     ...webhookHandlers(webhooks, logger, mapStorageErrors),
+    ...quarantineHandlers(quarantine, logger, mapStorageErrors, onAppended),
   };
   return { name: "fediflow.v1.Outbox", definition: outboxRpc.OutboxService, implementation };
 }

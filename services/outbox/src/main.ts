@@ -14,6 +14,7 @@ import { goneOutcomes } from "./gone-inboxes";
 import { outboxService } from "./grpc-server";
 import { InboxOutcomeStore } from "./inbox-outcomes";
 import { outboxMetrics } from "./metrics";
+import { QuarantineStore } from "./quarantine-store";
 import { RedriveStore } from "./redrive-store";
 import { WebhookStore } from "./webhook-store";
 import { WebhookSender, webhookEventsConsumer } from "./webhook-sender";
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
         goneFollowers,
         inboxOutcomes: new InboxOutcomeStore(readPool),
         redrives: new RedriveStore(pool, config.FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE),
+        quarantine: new QuarantineStore(pool),
         webhooks,
         logger,
         onAppended: () => relay.wake(),
