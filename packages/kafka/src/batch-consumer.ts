@@ -41,6 +41,7 @@ export class BatchConsumer<V> {
   finished = 0;
 
   constructor(private readonly options: BatchConsumerOptions<V>) {
+    options.quarantine?.count(options.topic.name, options.groupId);
     this.consumer = options.kafka.consumer({
       groupId: options.kafka.groupName(options.groupId),
       sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,

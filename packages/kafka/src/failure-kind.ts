@@ -15,6 +15,14 @@ export type PermanentReason =
   /** The handler threw a PermanentFailure. */
   | "marked-permanent";
 
+export const permanentReasons: readonly PermanentReason[] = [
+  "data-exception",
+  "integrity-constraint",
+  "unusable-url",
+  "message-too-large",
+  "marked-permanent",
+];
+
 export type FailureKind = { kind: "transient" } | { kind: "permanent"; reason: PermanentReason };
 
 /** Thrown by a handler that knows retrying cannot help: the message is quarantined at once. */

@@ -33,6 +33,7 @@ export class ParallelConsumer<V> {
 
   constructor(private readonly options: ParallelConsumerOptions<V>) {
     this.capacity = new Capacity(options.maxInFlight ?? 1000);
+    options.quarantine?.count(options.topic.name, options.groupId);
     this.consumer = options.kafka.consumer({
       groupId: options.kafka.groupName(options.groupId),
       sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,

@@ -1,7 +1,7 @@
 import { Counter, type Registry } from "prom-client";
 import type { Logger } from "@fediflow/logging";
 import type { ConsumedMessage } from "./codec";
-import type { PermanentReason } from "./failure-kind";
+import { permanentReasons, type PermanentReason } from "./failure-kind";
 
 /** A message set aside because handling it failed permanently: everything needed to send it again. */
 export interface DeadLetter {
@@ -81,6 +81,14 @@ export class Quarantine {
           registers: [options.registry],
         })
       : undefined;
+  }
+
+  /**
+   * Starts a consumer's series at 0, so that its first quarantine is an increase to Prometheus
+   * (a series that appears at 1 shows none).
+   */
+  count(topic: string, group: string): void {
+    for (const reason of permanentReasons) this.counter?.inc({ topic, group, reason }, 0);
   }
 
   /**

@@ -131,6 +131,8 @@ describe("ParallelConsumer quarantine", () => {
       expect(store.letters[0]!.headers).toMatchObject({ "x-n": String(base + 3) });
       const metric = await registry.getSingleMetricAsString("fediflow_quarantined_messages_total");
       expect(metric).toContain(`fediflow_quarantined_messages_total{topic="fediflow.outcomes",group="${groupId}",reason="integrity-constraint"} 1`);
+      // The other reasons' series exist from the start, at 0.
+      expect(metric).toContain(`fediflow_quarantined_messages_total{topic="fediflow.outcomes",group="${groupId}",reason="unusable-url"} 0`);
     } finally {
       await consumer.stop(2_000);
     }
