@@ -22,7 +22,7 @@ const report = { activityId: "0190f1a2-0000-7000-8000-00000000dead", inbox: "htt
 
 function letter(offset: number, value: string | null): DeadLetter {
   return {
-    topic: "fediflow.outcomes",
+    topic: "fediflow.delivery-outcomes",
     partition: 2,
     offset,
     key: "0190f1a2-0000-7000-8000-00000000dead",
@@ -58,7 +58,7 @@ describe("QuarantineStore", () => {
     const all = await quarantine.list(0, 10);
     expect(all).toHaveLength(2);
     expect(all[0]).toMatchObject({
-      topic: "fediflow.outcomes",
+      topic: "fediflow.delivery-outcomes",
       partition: 2,
       offset: 41,
       group: "fediflow.outbox-accounting",
@@ -71,7 +71,7 @@ describe("QuarantineStore", () => {
 
     expect(await quarantine.redrive(all[0]!.id, { traceparent: "00-aa-bb-01" })).toEqual({ redriven: 1 });
     const queued = await pool.query<{ topic: string; message_key: string; payload: string }>("SELECT topic, message_key, payload FROM outbox_messages");
-    expect(queued.rows).toEqual([{ topic: "fediflow.outcomes", message_key: report.activityId, payload: value }]);
+    expect(queued.rows).toEqual([{ topic: "fediflow.delivery-outcomes", message_key: report.activityId, payload: value }]);
     expect((await quarantine.list(0, 1))[0]!.redrivenAt).toBeInstanceOf(Date);
 
     // Again: nothing more is sent.
