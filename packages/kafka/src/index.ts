@@ -14,3 +14,6 @@ export { partitionOf } from "./partition-of";
 export { decodeFinishedOffsets } from "./offset-tracker";
 export { kafkaSecurity, KafkaSecurityConfigError, type KafkaSecurity, type KafkaSecuritySettings } from "./security";
 export { whileSettling } from "./cluster-settling";
+export { classifyFailure, permanentReasons, PermanentFailure, type FailureKind, type PermanentReason } from "./failure-kind";
+export { Quarantine, deadLetter, type DeadLetter, type DeadLetterStore, type QuarantineOptions } from "./quarantine";
+export { DeadLetterTable, type SqlQueryable } from "./dead-letter-table";

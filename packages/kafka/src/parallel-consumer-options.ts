@@ -2,6 +2,7 @@ import type { TopicSpec } from "@fediflow/contracts";
 import type { Logger } from "@fediflow/logging";
 import type { ConsumerTiming, Kafka } from "./client";
 import type { ConsumedMessage } from "./codec";
+import type { Quarantine } from "./quarantine";
 
 export interface ParallelConsumerOptions<V> {
   kafka: Kafka;
@@ -12,11 +13,15 @@ export interface ParallelConsumerOptions<V> {
   laneOf(message: ConsumedMessage<V>): string;
   /**
    * Does the work. Resolving marks the message finished. Rejecting means "not done": it is
-   * tried again with backoff, holding its lane, until it succeeds or the consumer stops.
+   * tried again with backoff, holding its lane, until it succeeds or the consumer stops, unless
+   * the failure is permanent (classifyFailure) and a quarantine is given: then the message is
+   * quarantined and finished.
    * `behind` lists the messages admitted after this one in its lane, not yet started, oldest
    * first (the same objects the handler will later receive).
    */
   handle(message: ConsumedMessage<V>, behind: () => ConsumedMessage<V>[]): Promise<void>;
+  /** Where messages that fail permanently are set aside; none: they are retried like any failure. */
+  quarantine?: Quarantine;
   /** Messages admitted and not finished, in this process. Default 1000. */
   maxInFlight?: number;
   /**

@@ -2,8 +2,10 @@ import { PartitionAssigners, type Consumer, type EachBatchPayload, type KafkaMes
 import { Capacity } from "./capacity";
 import { UndecodableMessage, consumedMessage, type ConsumedMessage } from "./codec";
 import { Lanes } from "@fediflow/runtime";
+import { classifyFailure } from "./failure-kind";
 import type { PartitionOffsets } from "./offset-tracker";
 import { OwnedPartition } from "./owned-partition";
+import { deadLetter } from "./quarantine";
 import { GroupMembership, batchControl, type BatchControl } from "./group-membership";
 import type { ParallelConsumerOptions, PartitionProgress } from "./parallel-consumer-options";
 import { stickyAssigner } from "./sticky-assignor";
@@ -31,6 +33,7 @@ export class ParallelConsumer<V> {
 
   constructor(private readonly options: ParallelConsumerOptions<V>) {
     this.capacity = new Capacity(options.maxInFlight ?? 1000);
+    options.quarantine?.count(options.topic.name, options.groupId);
     this.consumer = options.kafka.consumer({
       groupId: options.kafka.groupName(options.groupId),
       sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,
@@ -162,7 +165,7 @@ export class ParallelConsumer<V> {
       // holds is always one that work owns or that is finished, never one stranded.
       owned.offsets.receive(offset);
       this.running += 1;
-      void this.lanes.run(decoded.lane, () => this.work(decoded.message, owned.offsets, decoded.lane), decoded.message);
+      void this.lanes.run(decoded.lane, () => this.work(decoded.message, raw.value, owned.offsets, decoded.lane), decoded.message);
       payload.resolveOffset(raw.offset);
     }
   }
@@ -230,8 +233,9 @@ export class ParallelConsumer<V> {
     return true;
   }
 
-  private async work(message: ConsumedMessage<V>, tracker: PartitionOffsets, lane: string): Promise<void> {
+  private async work(message: ConsumedMessage<V>, value: Buffer | null, tracker: PartitionOffsets, lane: string): Promise<void> {
     let delayMs = 500;
+    const lost = () => this.stopping || this.owned.get(message.partition)?.offsets !== tracker;
     try {
       for (;;) {
         try {
@@ -241,13 +245,23 @@ export class ParallelConsumer<V> {
           return;
         } catch (error) {
           if (this.stopping) return;
+          const failure = classifyFailure(error);
+          const { quarantine } = this.options;
+          if (failure.kind === "permanent" && quarantine) {
+            // Retrying cannot help and would hold the lane and the committed offset for good.
+            const letter = deadLetter(message, value, this.options.topic.name, this.options.groupId, failure.reason, error);
+            if (!(await quarantine.hold(letter, lost))) return;
+            tracker.finish(message.offset);
+            this.finished += 1;
+            return;
+          }
           this.options.logger.warn(
             { err: error, partition: message.partition, offset: message.offset, retryInMs: delayMs },
             "message handling failed; trying again",
           );
           await new Promise((resolve) => setTimeout(resolve, delayMs));
           delayMs = Math.min(delayMs * 2, 30_000);
-          if (this.owned.get(message.partition)?.offsets !== tracker) return;
+          if (lost()) return;
         }
       }
     } finally {

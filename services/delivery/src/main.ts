@@ -2,7 +2,7 @@ import { KeyEncryptionKeys } from "@fediflow/activitypub";
 import { SigningKeys } from "@fediflow/signing-keys";
 import { consumerGroups, hostViewGroupPrefixes, topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
-import { ParallelConsumer, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { DeadLetterTable, ParallelConsumer, Quarantine, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRemoteAgent, userAgent } from "@fediflow/remote-http";
@@ -104,6 +104,8 @@ async function main(): Promise<void> {
     timing: consumerTiming(config),
     logger,
     maxInFlight: config.FEDIFLOW_DELIVERY_MAX_IN_FLIGHT_MESSAGES,
+    // A job that can never be done (a report too large for the broker) is set aside.
+    quarantine: new Quarantine({ store: new DeadLetterTable(pool), logger, registry }),
     laneOf: (message) => laneOf(message.value),
     handle: async (message, behind) => {
       if (message.mayBeRedelivered) {

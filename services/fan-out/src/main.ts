@@ -4,7 +4,7 @@ import { KeyEncryptionKeys } from "@fediflow/activitypub";
 import { SigningKeys } from "@fediflow/signing-keys";
 import { consumerGroups, hostViewGroupPrefixes, topics } from "@fediflow/contracts";
 import { HostView } from "@fediflow/host-view";
-import { ParallelConsumer, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { DeadLetterTable, ParallelConsumer, Quarantine, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { attributes, trace } from "@fediflow/telemetry";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
@@ -91,6 +91,8 @@ async function main(): Promise<void> {
     topic: topics.activities,
     logger,
     maxInFlight: config.FEDIFLOW_FANOUT_CONCURRENCY,
+    // An activity whose audience fan-out can never use (an unusable actor URL) is set aside.
+    quarantine: new Quarantine({ store: new DeadLetterTable(pool), logger, registry }),
     laneOf: (message) => message.key,
     handle: async (message) => {
       const span = trace.getActiveSpan();

@@ -1,7 +1,7 @@
 import { grpcTlsFiles } from "@fediflow/config";
 import { consumerGroups, topics, type DeliveryReport } from "@fediflow/contracts";
 import { startGrpcServer } from "@fediflow/grpc";
-import { BatchConsumer, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { BatchConsumer, DeadLetterTable, Quarantine, TopicProducer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { createRedis, redisReachable } from "@fediflow/redis";
@@ -86,12 +86,14 @@ async function main(): Promise<void> {
       },
     },
   };
+  const registry = createMetricsRegistry("host-health");
   const consumer = new BatchConsumer({
     kafka,
     groupId: consumerGroups.hostHealth,
     topic: topics.outcomes,
     logger,
     timing: consumerTiming(config),
+    quarantine: new Quarantine({ store: new DeadLetterTable(pool), logger, registry }),
     handleBatch: (messages) => recordOutcomes(messages.map((message) => message.value), outcomes),
   });
   await consumer.start();
@@ -132,7 +134,6 @@ async function main(): Promise<void> {
   replayer.start();
 
   // 4. Servers.
-  const registry = createMetricsRegistry("host-health");
   const grpc = await startGrpcServer(
     [hostHealthService(book, logger, clock, { attempts, park, settle })],
     config.FEDIFLOW_HOST_HEALTH_GRPC_PORT,

@@ -53,6 +53,20 @@ export const inboxesPage = z.object({ inboxes: z.array(inboxOutcomeDocument), ne
 
 export const redriveAccepted = z.object({ redriven: z.number().int() });
 
+export const quarantinedMessage = z.object({
+  id: z.string().describe("the entry's id (decimal digits)"),
+  topic: z.string().describe("the topic's contract name"),
+  partition: z.number().int().optional().describe("absent for an outbox row the relay could not publish"),
+  offset: z.number().int().optional(),
+  key: z.string(),
+  group: z.string().describe("the consumer group that could not handle it (outbox-relay: the relay)"),
+  reason: z.enum(["data-exception", "integrity-constraint", "unusable-url", "message-too-large", "marked-permanent"]),
+  error: z.string().describe("<error class>: <message>"),
+  quarantinedAt: time,
+  redrivenAt: time.optional(),
+});
+export const quarantinePage = z.object({ messages: z.array(quarantinedMessage), next });
+
 export const hostDocument = z.object({
   host: z.string(),
   state: z.enum(hostStates),

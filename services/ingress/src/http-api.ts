@@ -12,6 +12,7 @@ import { requestMetrics } from "./request-metrics";
 import { goneFollowersRoutes } from "./gone-followers-api";
 import { activityIdParameter, inboxesRoutes } from "./inboxes-api";
 import { hostDrillDownRoutes } from "./host-drill-down-api";
+import { quarantineRoutes } from "./quarantine-api";
 import { redriveRoutes } from "./redrive-api";
 import { webhooksRoutes } from "./webhooks-api";
 import { hostsQuery } from "./http-api-queries";
@@ -195,6 +196,7 @@ export function createApi(deps: ApiDependencies): Express {
   v1.use(hostDrillDownRoutes(hostHealth));
   v1.use(redriveRoutes(outbox));
   v1.use(webhooksRoutes(outbox));
+  v1.use(quarantineRoutes(outbox));
 
   app.use("/v1", publicV1);
   app.use("/v1", v1);

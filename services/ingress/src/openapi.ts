@@ -13,11 +13,15 @@ import { activityBody, followersBody, registerActorBody } from "./validation";
 import { createWebhookBody, webhookAttemptsQuery } from "./webhooks-api";
 
 type Method = RouteConfig["method"];
+
+const quarantineId = z.string().regex(/^[0-9]{1,15}$/).describe("quarantined message id (decimal digits)");
 type Answer = z.ZodType | null;
 
 interface Route {
   summary: string;
   params?: Record<string, string>;
+  /** Path parameters whose meaning differs from the usual one of their name. */
+  pathSchemas?: Record<string, z.ZodType>;
   query?: z.ZodObject;
   body?: z.ZodType;
   /** Status → body schema (null: no body). */
@@ -53,7 +57,7 @@ function register(registry: OpenAPIRegistry, method: Method, path: string, route
     summary: route.summary,
     ...(route.public ? { security: [] } : {}),
     request: {
-      ...(names.length > 0 ? { params: z.object(Object.fromEntries(names.map((name) => [name, pathParams[name]!]))) } : {}),
+      ...(names.length > 0 ? { params: z.object(Object.fromEntries(names.map((name) => [name, route.pathSchemas?.[name] ?? pathParams[name]!]))) } : {}),
       ...(route.query ? { query: route.query } : {}),
       ...(route.body ? { body: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
     },
@@ -84,6 +88,8 @@ const routes: Array<[Method, string, Route]> = [
   ["get", "/v1/hosts/{host}/parked", { summary: "Deliveries parked for a dead server", query: pageQuery, answers: { 200: documents.parkedPage }, problems: [404] }],
   ["delete", "/v1/hosts/{host}/parked", { summary: "Discard a server's parked deliveries (settled discarded)", answers: { 200: documents.parkedDiscarded }, problems: [404] }],
   ["post", "/v1/hosts/{host}/redrive", { summary: "Send a server's failures within a time window again", body: hostRedriveBody, answers: { 202: documents.redriveAccepted }, problems: [415] }],
+  ["get", "/v1/quarantine", { summary: "Messages set aside because handling them failed permanently, oldest first", query: pageQuery, answers: { 200: documents.quarantinePage } }],
+  ["post", "/v1/quarantine/{id}/redrive", { summary: "Publish a quarantined message to its topic again", pathSchemas: { id: quarantineId }, answers: { 202: documents.redriveAccepted }, problems: [404, 409] }],
   ["get", "/v1/actors/{actor}/gone-followers", { summary: "Followers' inboxes that answered 404 or 410", query: goneFollowersQuery, answers: { 200: documents.goneFollowersPage }, problems: [404] }],
   ["post", "/v1/actors/{actor}/gone-followers/acknowledge", { summary: "Remove gone-follower entries dealt with", body: acknowledgeBody, answers: { 200: documents.goneFollowersAcknowledged }, problems: [404, 415] }],
 ];

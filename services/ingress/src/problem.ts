@@ -44,6 +44,8 @@ const titles: Record<string, [number, string]> = {
   "unknown-host": [404, "Unknown host"],
   "unknown-actor": [404, "Unknown actor"],
   "unknown-webhook": [404, "Unknown webhook"],
+  "unknown-quarantined-message": [404, "Unknown quarantined message"],
+  "unredrivable-message": [409, "Message cannot be redriven"],
   "storage-unavailable": [503, "Storage unavailable"],
 };
 

@@ -23,6 +23,8 @@ import { goneFollowerHandlers } from "./gone-followers-rpc";
 import { checkAppendActivity, checkRegisterActor, checkUpdateFollowers } from "./request-rules";
 import type { InboxOutcomeStore } from "./inbox-outcomes";
 import { inboxOutcomeHandlers } from "./inbox-outcomes-rpc";
+import { quarantineHandlers } from "./quarantine-rpc";
+import type { QuarantineStore } from "./quarantine-store";
 import { redriveHandlers } from "./redrive-rpc";
 import type { RedriveStore } from "./redrive-store";
 import type { WebhookStore } from "./webhook-store";
@@ -36,6 +38,7 @@ export interface OutboxHandlers {
   goneFollowers: GoneFollowerStore;
   inboxOutcomes: InboxOutcomeStore;
   redrives: RedriveStore;
+  quarantine: QuarantineStore;
   webhooks: WebhookStore;
   tenancy: Tenancy;
   logger: Logger;
@@ -68,6 +71,7 @@ export function outboxService({
   goneFollowers,
   inboxOutcomes,
   redrives,
+  quarantine,
   webhooks,
   tenancy,
   logger,
@@ -145,6 +149,7 @@ export function outboxService({
     ...inboxOutcomeHandlers(inboxOutcomes, tenancy, logger, mapStorageErrors),
     ...redriveHandlers(redrives, tenancy, logger, mapStorageErrors, onAppended),
     ...webhookHandlers(webhooks, tenancy, logger, mapStorageErrors),
+    ...quarantineHandlers(quarantine, logger, mapStorageErrors, onAppended),
   };
   return { name: "fediflow.v1.Outbox", definition: outboxRpc.OutboxService, implementation };
 }

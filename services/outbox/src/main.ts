@@ -1,6 +1,6 @@
 import { grpcTlsFiles } from "@fediflow/config";
 import { consumerGroups, topics, type DeliveryReport } from "@fediflow/contracts";
-import { BatchConsumer, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
+import { BatchConsumer, DeadLetterTable, Quarantine, consumerTiming, kafkaForService, registerConsumerLagMetrics } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { createPool, databaseReachable } from "@fediflow/postgres";
 import { startGrpcServer } from "@fediflow/grpc";
@@ -14,6 +14,7 @@ import { goneOutcomes } from "./gone-inboxes";
 import { outboxService } from "./grpc-server";
 import { InboxOutcomeStore } from "./inbox-outcomes";
 import { outboxMetrics } from "./metrics";
+import { QuarantineStore } from "./quarantine-store";
 import { RedriveStore } from "./redrive-store";
 import { WebhookStore } from "./webhook-store";
 import { WebhookSender, webhookEventsConsumer } from "./webhook-sender";
@@ -43,6 +44,10 @@ async function main(): Promise<void> {
     : pool;
   const kafka = kafkaForService(config, "outbox", logger);
   const keyEncryptionKey = Buffer.from(config.FEDIFLOW_KEY_ENCRYPTION_KEY, "base64");
+  const registry = createMetricsRegistry("outbox");
+  // Where consumed messages that can never be handled are set aside (an outcome of an activity
+  // retention removed); the operator API lists and redrives them.
+  const quarantine = new Quarantine({ store: new DeadLetterTable(pool), logger, registry });
 
   // 3. The relay and the accounting consumer.
   const relay = new OutboxRelay({
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
     logger,
     batchSize: config.FEDIFLOW_RELAY_BATCH_SIZE,
     pollMs: config.FEDIFLOW_RELAY_POLL_MS,
+    quarantine,
   });
   await relay.start();
   // Two readers of the outcomes topic, each in a group of its own, so the accounting of
@@ -62,6 +68,7 @@ async function main(): Promise<void> {
       topic: topics.outcomes,
       logger,
       timing: consumerTiming(config),
+      quarantine,
       handleBatch: async (messages) => void (await handle(messages.map((message) => message.value))),
     });
   const accountingStore = new AccountingStore(pool);
@@ -91,7 +98,7 @@ async function main(): Promise<void> {
     pauseAfterFailures: config.FEDIFLOW_WEBHOOK_PAUSE_AFTER_FAILURES,
   };
   const webhooks = new WebhookStore(pool, keyEncryptionKey, webhookPolicy);
-  const webhookEvents = webhookEventsConsumer(kafka, webhooks, logger, consumerTiming(config));
+  const webhookEvents = webhookEventsConsumer(kafka, webhooks, logger, consumerTiming(config), quarantine);
   await webhookEvents.start();
   const webhookSender = new WebhookSender({
     store: webhooks,
@@ -104,7 +111,6 @@ async function main(): Promise<void> {
   webhookSender.start();
 
   // 4. Servers.
-  const registry = createMetricsRegistry("outbox");
   const grpc = await startGrpcServer(
     [
       outboxService({
@@ -113,6 +119,7 @@ async function main(): Promise<void> {
         goneFollowers,
         inboxOutcomes: new InboxOutcomeStore(readPool),
         redrives: new RedriveStore(pool, config.FEDIFLOW_FANOUT_INBOXES_PER_MESSAGE),
+        quarantine: new QuarantineStore(pool),
         webhooks,
         // Ownership is read from the primary, where the actor was just written.
         tenancy: new Tenancy(pool),

@@ -1,7 +1,7 @@
 import type { Logger } from "@fediflow/logging";
 import { inTransaction, type Pool } from "@fediflow/postgres";
 import { contextFromHeaders } from "@fediflow/telemetry";
-import { TopicProducer, type Kafka } from "@fediflow/kafka";
+import { TopicProducer, classifyFailure, type Kafka, type DeadLetter, type PermanentReason, type Quarantine } from "@fediflow/kafka";
 
 /** A fixed key for the transaction-scoped lock that makes one relay publish at a time. */
 const relayLockKey = 0x0fed1f11;
@@ -12,7 +12,12 @@ export interface RelayOptions {
   logger: Logger;
   batchSize: number;
   pollMs: number;
+  /** Where rows the broker can never accept (larger than its message size) are set aside. */
+  quarantine?: Quarantine;
 }
+
+/** The dead letters' consumer group for rows the relay set aside (they were never consumed). */
+export const relayGroup = "outbox-relay";
 
 interface OutboxRow {
   id: number;
@@ -98,16 +103,38 @@ export class OutboxRelay {
       // API call that accepted it (its stored W3C context).
       const byTopic = new Map<string, OutboxRow[]>();
       for (const row of rows.rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
-      for (const [topic, batch] of byTopic) {
-        await producer.sendEncoded(
-          topic,
-          batch.map((row) => ({ key: row.message_key, value: row.payload, parent: contextFromHeaders(row.headers) })),
-        );
-      }
+      for (const [topic, batch] of byTopic) await this.publishRows(producer, topic, batch);
       await client.query("DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])", [rows.rows.map((row) => row.id)]);
       this.published += rows.rows.length;
       return rows.rows.length;
     });
+  }
+
+  /**
+   * Publishes the rows in id order. When the broker refuses them for good (a row larger than
+   * its message size), the rows are bisected down to the one it refuses, which is quarantined
+   * (and deleted with the others), so one row never stops the relay. Halves sent before the
+   * refusal may be sent again: at least once, as after a crash.
+   */
+  private async publishRows(producer: TopicProducer, topic: string, rows: OutboxRow[]): Promise<void> {
+    try {
+      await producer.sendEncoded(
+        topic,
+        rows.map((row) => ({ key: row.message_key, value: row.payload, parent: contextFromHeaders(row.headers) })),
+      );
+      return;
+    } catch (error) {
+      const failure = classifyFailure(error);
+      const { quarantine } = this.options;
+      if (failure.kind !== "permanent" || !quarantine) throw error;
+      if (rows.length > 1) {
+        const half = Math.ceil(rows.length / 2);
+        await this.publishRows(producer, topic, rows.slice(0, half));
+        await this.publishRows(producer, topic, rows.slice(half));
+        return;
+      }
+      if (!(await quarantine.hold(relayLetter(topic, rows[0]!, failure.reason, error), () => !this.running))) throw error;
+    }
   }
 
   private sleep(ms: number): Promise<void> {
@@ -128,4 +155,21 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+function relayLetter(topic: string, row: OutboxRow, reason: PermanentReason, error: unknown): DeadLetter {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  return {
+    topic,
+    partition: null,
+    offset: null,
+    key: row.message_key,
+    value: Buffer.from(row.payload, "utf8"),
+    headers: row.headers,
+    group: relayGroup,
+    reason,
+    errorClass: failure.name,
+    errorMessage: failure.message.slice(0, 4_000),
+    quarantinedAt: new Date(),
+  };
 }

@@ -1,18 +1,25 @@
 import { Webhook } from "standardwebhooks";
 import { consumerGroups, topics, type WebhookEvent } from "@fediflow/contracts";
-import { BatchConsumer, type ConsumerTiming, type Kafka } from "@fediflow/kafka";
+import { BatchConsumer, type ConsumerTiming, type Kafka, type Quarantine } from "@fediflow/kafka";
 import type { Logger } from "@fediflow/logging";
 import { webhookVerdict, type WebhookPolicy } from "./webhook-policy";
 import type { DueWebhook, WebhookStore } from "./webhook-store";
 
 /** Queues every webhook event for its subscribers; its own consumer group, apart from accounting. */
-export function webhookEventsConsumer(kafka: Kafka, store: WebhookStore, logger: Logger, timing: ConsumerTiming): BatchConsumer<WebhookEvent> {
+export function webhookEventsConsumer(
+  kafka: Kafka,
+  store: WebhookStore,
+  logger: Logger,
+  timing: ConsumerTiming,
+  quarantine?: Quarantine,
+): BatchConsumer<WebhookEvent> {
   return new BatchConsumer({
     kafka,
     groupId: consumerGroups.outboxWebhooks,
     topic: topics.webhookEvents,
     logger,
     timing,
+    quarantine,
     handleBatch: async (messages) => void (await store.enqueue(messages.map((message) => message.value))),
   });
 }

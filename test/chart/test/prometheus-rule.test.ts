@@ -50,6 +50,7 @@ describe("PrometheusRule", () => {
       "FediFlowDeliveredShareFalling",
       "FediFlowDeliveryLag",
       "FediFlowHostsDyingInBulk",
+      "FediFlowMessagesQuarantined",
       "FediFlowParkedGrowing",
       "FediFlowRelayBacklog",
       "FediFlowSignaturesRejected",

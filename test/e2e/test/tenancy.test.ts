@@ -144,6 +144,9 @@ describe("operator and application scopes", () => {
     expectForbidden(await t.api("GET", `/v1/hosts/${host}/parked`, undefined, as("blog")));
     expectForbidden(await t.api("DELETE", `/v1/hosts/${host}/parked`, undefined, as("blog")));
     expectForbidden(await t.api("DELETE", `/v1/hosts/${host}/block`, undefined, as("blog")));
+    expectForbidden(await t.api("GET", "/v1/quarantine", undefined, as("blog")));
+    expectForbidden(await t.api("POST", "/v1/quarantine/1/redrive", undefined, as("blog")));
+    expect((await t.api("GET", "/v1/quarantine", undefined, as("operator"))).status).toBe(200);
 
     // An application may still read host states and say it heard from a server.
     expect((await t.api("GET", "/v1/hosts", undefined, as("blog"))).status).toBe(200);
