@@ -14,6 +14,7 @@ import type {
   InboxRecord,
   Page,
   ParkedDelivery,
+  QuarantinedMessage,
   SubmitActivity,
   WebhookDelivery,
   WebhookEventType,
@@ -63,6 +64,8 @@ export const operations = {
   deleteWebhook: ["delete", "/v1/webhooks/{webhook}"],
   resumeWebhook: ["post", "/v1/webhooks/{webhook}/resume"],
   webhookDeliveries: ["get", "/v1/webhooks/{webhook}/deliveries"],
+  quarantine: ["get", "/v1/quarantine"],
+  redriveQuarantined: ["post", "/v1/quarantine/{id}/redrive"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 type Query = Record<string, string | number | undefined>;
@@ -232,6 +235,17 @@ export class FediFlowClient {
 
   async webhookDeliveries(webhook: string, limit?: number): Promise<WebhookDelivery[]> {
     return (await this.request<{ deliveries: WebhookDelivery[] }>("webhookDeliveries", { webhook }, { query: { limit } })).deliveries;
+  }
+
+  /** Messages consumers set aside because handling them failed permanently, oldest first (operator token). */
+  async quarantine(page: { limit?: number; cursor?: string } = {}): Promise<Page<QuarantinedMessage>> {
+    const answer = await this.request<{ messages: QuarantinedMessage[]; next: string | null }>("quarantine", {}, { query: page });
+    return { items: answer.messages, next: answer.next };
+  }
+
+  /** Publishes a quarantined message to its topic again; 0 when it already was. */
+  redriveQuarantined(id: string): Promise<{ redriven: number }> {
+    return this.request("redriveQuarantined", { id });
   }
 }
 

@@ -143,3 +143,16 @@ export interface WebhookPayload {
   timestamp: string;
   data: Record<string, unknown>;
 }
+
+export interface QuarantinedMessage {
+  id: string;
+  topic: string;
+  partition?: number;
+  offset?: number;
+  key: string;
+  group: string;
+  reason: string;
+  error: string;
+  quarantinedAt: string;
+  redrivenAt?: string;
+}
