@@ -82,6 +82,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     stream: sameRun.stream,
     fediflowIdleCpuPerSecond: Object.values(sameRun.idleByProcess).reduce((a, b) => a + b, 0),
     fediflowIdleByProcess: sameRun.idleByProcess,
+    fediflowIdleSupportByProcess: sameRun.idleSupportByProcess,
     s1MakespanForS3Healthy: sameRun.s1MakespanForS3Healthy,
     fanOut,
     notes: [

@@ -70,6 +70,15 @@ export class FediflowStack {
     return new Map([...this.stack.processes].map(([name, child]) => [name, cpuSeconds(child.pid!)]));
   }
 
+  /** The broker's processes, when the stack started its own Kafka (none with FEDIFLOW_KAFKA_BROKERS). */
+  kafkaPids(): number[] {
+    return this.stack.kafka?.pids() ?? [];
+  }
+
+  get redisUrl(): string {
+    return this.stack.env.FEDIFLOW_REDIS_URL ?? "redis://127.0.0.1:6379";
+  }
+
   peakRss(): Map<string, number> {
     return new Map([...this.stack.processes].map(([name, child]) => [name, peakRssMb(child.pid!)]));
   }
@@ -81,7 +90,7 @@ export class FediflowStack {
 
   async stop(): Promise<void> {
     await this.stack.stop();
-    await forgetKeys(this.stack.env.FEDIFLOW_REDIS_URL ?? "redis://127.0.0.1:6379", this.redisPrefix);
+    await forgetKeys(this.redisUrl, this.redisPrefix);
   }
 }
 

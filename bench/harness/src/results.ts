@@ -23,6 +23,10 @@ export interface SystemRun {
   cpuSeconds: number;
   cpuByProcess: Record<string, number>;
   cpuSecondsPer1000: number;
+  /** What else the system needs, during the run, by kind: postgres (its database's backends), kafka, redis. */
+  supportCpuByProcess: Record<string, number>;
+  /** Own processes and everything they need, per 1,000 deliveries. */
+  cpuSecondsPer1000All: number;
   firstMs: number | null;
   p50Ms: number | null;
   p99Ms: number | null;
@@ -44,6 +48,8 @@ export interface BenchResults {
   fediflowIdleCpuPerSecond: number;
   /** The same, per process. */
   fediflowIdleByProcess: Record<string, number>;
+  /** CPU-s per wall second of what FediFlow needs besides itself while idle (postgres, kafka, redis). */
+  fediflowIdleSupportByProcess: Record<string, number>;
   /** S1's makespan over only the inboxes healthy in S3: what S3's healthy makespan is held to. */
   s1MakespanForS3Healthy: number | null;
   fanOut: unknown;

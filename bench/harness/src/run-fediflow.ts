@@ -5,6 +5,7 @@ import { benchLogFile, FediflowStack } from "./fediflow-stack";
 import { hostileBehaviours, isHealthy, type HostileMix } from "./fediverse-shape";
 import { receiptsOf } from "./receipts";
 import type { SystemRun } from "./results";
+import { SupportCpu } from "./support-cpu";
 import { runSteadyStream, type StreamStep } from "./steady-stream";
 import { describeRun, measureRun } from "./system-run";
 
@@ -25,6 +26,8 @@ export interface FediflowResults {
   stream: StreamStep[];
   /** CPU-s per wall second each process uses with nothing to do. */
   idleByProcess: Record<string, number>;
+  /** The same for what FediFlow needs besides itself: its database's backends, the broker, Redis. */
+  idleSupportByProcess: Record<string, number>;
   /** S1's makespan over only the inboxes that were healthy in S3 (S3's baseline). */
   s1MakespanForS3Healthy: number | null;
 }
@@ -38,20 +41,30 @@ export async function runFediflow(world: BenchWorld, options: FediflowOptions): 
   let stream: StreamStep[] = [];
   let s1MakespanForS3Healthy: number | null = null;
   const stack = await FediflowStack.start(options.databaseUrl, benchLogFile);
+  const support = await SupportCpu.start({
+    databaseUrl: options.databaseUrl,
+    redisUrl: stack.redisUrl,
+    kafkaPids: () => stack.kafkaPids(),
+  });
   try {
     await stack.registerActor(actor, world.keyId, world.privateKeyPem, followersOf(hosts, shaped.followersPerHost));
     // What the five processes burn doing nothing (pollers, heartbeats, telemetry), so the
     // report can show the CPU per delivery with and without it.
     const idleFrom = Object.fromEntries(stack.cpu());
+    const idleSupportFrom = support.cpu();
     await new Promise((resolve) => setTimeout(resolve, idleSampleMs));
     const idleTo = Object.fromEntries(stack.cpu());
-    const idleByProcess = Object.fromEntries(
-      Object.keys(idleTo).map((name) => [name, (idleTo[name]! - (idleFrom[name] ?? 0)) / (idleSampleMs / 1000)]),
-    );
+    const idleSupportTo = support.cpu();
+    const perSecond = (to: Record<string, number>, from: Record<string, number>) =>
+      Object.fromEntries(Object.keys(to).map((name) => [name, (to[name]! - (from[name] ?? 0)) / (idleSampleMs / 1000)]));
+    const idleByProcess = perSecond(idleTo, idleFrom);
+    const idleSupportByProcess = perSecond(idleSupportTo, idleSupportFrom);
     say(
       `  FediFlow idle: ${Object.values(idleByProcess)
         .reduce((a, b) => a + b, 0)
-        .toFixed(3)} CPU-s per second over its five processes`,
+        .toFixed(3)} CPU-s per second over its five processes, ${Object.values(idleSupportByProcess)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(3)} more for PostgreSQL, the broker and Redis`,
     );
 
     const submitted = new Map<string, { activityId: string; acceptedAt: number }>();
@@ -71,6 +84,7 @@ export async function runFediflow(world: BenchWorld, options: FediflowOptions): 
         budgetMs: options.budgetMs,
         cpu: () => Object.fromEntries(stack.cpu()),
         cpuAtStart,
+        supportCpu: () => support.cpu(),
         peakRss: () => Object.fromEntries(stack.peakRss()),
         say,
       });
@@ -104,8 +118,9 @@ export async function runFediflow(world: BenchWorld, options: FediflowOptions): 
       say(`  S1 reached S3's healthy inboxes in ${s1MakespanForS3Healthy.toFixed(2)} s`);
       for (const [i, host] of hosts.entries()) await fediverse.setBehaviour(host.host, shaped.hosts[i]!.behaviour!);
     }
-    return { runs, stream, idleByProcess, s1MakespanForS3Healthy };
+    return { runs, stream, idleByProcess, idleSupportByProcess, s1MakespanForS3Healthy };
   } finally {
+    await support.stop();
     await stack.stop();
   }
 }

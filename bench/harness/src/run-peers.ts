@@ -3,6 +3,7 @@ import type { BenchWorld } from "./bench-world";
 import { fedifyInstalled, PeerProcess } from "./peers/peer-client";
 import type { PeerName } from "./peers/peer-job";
 import type { SystemRun } from "./results";
+import { SupportCpu } from "./support-cpu";
 import { describeRun, measureRun } from "./system-run";
 
 export interface PeerOptions {
@@ -35,6 +36,8 @@ export async function runPeers(world: BenchWorld, options: PeerOptions): Promise
       concurrency: options.concurrency,
       redisUrl: options.redisUrl,
     });
+    // BullMQ's queue is Redis; Fedify's is in its own process.
+    const support = name === "bullmq" ? await SupportCpu.start({ redisUrl: options.redisUrl }) : null;
     try {
       const cpuAtStart = { [name]: cpuSeconds(peer.pid) };
       const handedOverAt = Date.now();
@@ -48,12 +51,14 @@ export async function runPeers(world: BenchWorld, options: PeerOptions): Promise
         budgetMs: name === "naive" ? options.naiveBudgetMs : options.budgetMs,
         cpu: () => ({ [name]: cpuSeconds(peer.pid) }),
         cpuAtStart,
+        supportCpu: () => support?.cpu() ?? {},
         peakRss: () => ({ [name]: peakRssMb(peer.pid) }),
         say: world.say,
       });
       runs.push(run);
       world.say(describeRun(run));
     } finally {
+      await support?.stop();
       await peer.stop();
     }
   }

@@ -29,5 +29,10 @@ describe("benchmark harness (smoke run)", () => {
       expect(run.badSignatures).toBe(0);
     }
     expect(results.runs.map((run) => run.system)).toEqual(["FediFlow", "naive loop"]);
+    // What FediFlow needs besides itself is counted: its database's backends, the broker and Redis did work.
+    const fediflow = results.runs[0]!;
+    expect(Object.keys(fediflow.supportCpuByProcess).sort()).toEqual(["kafka", "postgres", "redis"]);
+    expect(fediflow.supportCpuByProcess.postgres).toBeGreaterThan(0);
+    expect(fediflow.cpuSecondsPer1000All).toBeGreaterThan(fediflow.cpuSecondsPer1000);
   });
 });

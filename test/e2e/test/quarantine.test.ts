@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { topics, type ActivityAccepted, type DeliveryReport } from "@fediflow/contracts";
 import { TopicProducer } from "@fediflow/kafka";
-import { TestStack, createNote, waitFor, type LocalActor } from "../src";
+import { TestStack, createNote, waitFor, type ApiResponse, type LocalActor } from "../src";
 
 // Issue 24: one bad message never stalls a partition. A message a consumer can never handle is
 // quarantined (kept in PostgreSQL), the consumer moves past it, the operator lists it and
@@ -35,7 +35,10 @@ async function quarantined(): Promise<Quarantined[]> {
   const messages: Quarantined[] = [];
   let cursor: string | null = "";
   while (cursor !== null) {
-    const page = await t.api<{ messages: Quarantined[]; next: string | null }>("GET", `/v1/quarantine?limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+    const page: ApiResponse<{ messages: Quarantined[]; next: string | null }> = await t.api<{
+      messages: Quarantined[];
+      next: string | null;
+    }>("GET", `/v1/quarantine?limit=1${cursor ? `&cursor=${cursor}` : ""}`);
     expect(page.status).toBe(200);
     messages.push(...page.body.messages);
     cursor = page.body.next;
@@ -145,7 +148,11 @@ describe("quarantine", () => {
     await producer.send(topics.outcomes, [removed]);
     await producer.disconnect();
 
-    const good = await t.client.submitActivity({ actor: actor.id, activity: createNote(actor.id), audience: { inboxes: [host.inboxOf("dan")] } });
+    const good = await t.client.submitActivity({
+      actor: actor.id,
+      activity: createNote(actor.id),
+      audience: { inboxes: [host.inboxOf("dan")] },
+    });
     expect((await t.waitUntilDone(good.id)).inboxes).toMatchObject({ total: 1, delivered: 1 });
     const entry = await waitFor("the report in the quarantine", async () =>
       (await quarantined()).find((e) => e.group === "fediflow-outbox-accounting"),
