@@ -88,7 +88,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     notes: [
       ...sameRun.notes,
       `Order: ${options.peersFirst ? "peers, then FediFlow" : "FediFlow, then the peers"}. Peers ran with ${options.peerConcurrency} requests in flight (Fedify: ParallelMessageQueue workers, BullMQ: Worker concurrency); FediFlow with its defaults (8 per host, 512 per process).`,
-      "CPU of PostgreSQL, Redis and the Kafka broker is counted for nobody; FediFlow's figure sums its five service processes.",
+      "CPU-s per 1,000 counts a system's own processes (FediFlow: its five services); the next column adds what it needs: FediFlow's database backends, broker and Redis, BullMQ's Redis.",
     ],
   };
   return { results, files: writeReport(resultsDirectory, options.name, results) };
