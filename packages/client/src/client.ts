@@ -45,6 +45,7 @@ export const operations = {
   registerActor: ["put", "/v1/actors"],
   updateFollowers: ["post", "/v1/followers"],
   submitActivity: ["post", "/v1/activities"],
+  activities: ["get", "/v1/activities"],
   activityStatus: ["get", "/v1/activities/{id}"],
   activityInboxes: ["get", "/v1/activities/{id}/inboxes"],
   redriveActivity: ["post", "/v1/activities/{id}/redrive"],
@@ -83,7 +84,11 @@ export class FediFlowClient {
   }
 
   /** One call: JSON in and out, retried on 429 and 503 (the API changed nothing then). */
-  async request<T>(operation: keyof typeof operations, params: Record<string, string> = {}, init: { query?: Query; body?: unknown } = {}): Promise<T> {
+  async request<T>(
+    operation: keyof typeof operations,
+    params: Record<string, string> = {},
+    init: { query?: Query; body?: unknown } = {},
+  ): Promise<T> {
     const [method, template] = operations[operation];
     const path = template.replace(/\{([a-z]+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
     const url = new URL(path, this.options.baseUrl);
@@ -105,7 +110,9 @@ export class FediFlowClient {
       }
       if (retriable(response.status) && attempt < maxRetries) {
         await response.body?.cancel();
-        await this.sleep(retryDelayMs(response.headers.get("retry-after"), attempt, this.options.retryBaseMs ?? 500, this.options.retryMaxMs ?? 30_000));
+        await this.sleep(
+          retryDelayMs(response.headers.get("retry-after"), attempt, this.options.retryBaseMs ?? 500, this.options.retryMaxMs ?? 30_000),
+        );
         continue;
       }
       throw await FediFlowProblem.from(response);
@@ -126,6 +133,12 @@ export class FediFlowClient {
 
   submitActivity(submission: SubmitActivity): Promise<ActivityAccepted> {
     return this.request("submitActivity", {}, { body: submission });
+  }
+
+  /** Recent activities, newest first; an application token sees only its own actors'. */
+  async activities(page: { limit?: number; cursor?: string } = {}): Promise<Page<ActivityStatus>> {
+    const answer = await this.request<{ activities: ActivityStatus[]; next: string | null }>("activities", {}, { query: page });
+    return { items: answer.activities, next: answer.next };
   }
 
   activityStatus(id: string): Promise<ActivityStatus> {

@@ -50,6 +50,7 @@ export const inboxOutcomeDocument = z.object({
   nextAttemptAt: time.optional(),
 });
 export const inboxesPage = z.object({ inboxes: z.array(inboxOutcomeDocument), next });
+export const activitiesPage = z.object({ activities: z.array(activityStatusDocument), next });
 
 export const redriveAccepted = z.object({ redriven: z.number().int() });
 

@@ -16,7 +16,7 @@ import { quarantineRoutes } from "./quarantine-api";
 import { redriveRoutes } from "./redrive-api";
 import { webhooksRoutes } from "./webhooks-api";
 import { hostsQuery } from "./http-api-queries";
-import { parseQuery } from "./keyset";
+import { decodeCursor, encodeCursor, pageQuery, parseQuery } from "./keyset";
 import { openApiDocument } from "./openapi";
 import { Problem, problemHandler } from "./problem";
 import {
@@ -46,6 +46,16 @@ export interface ApiDependencies {
   logger: Logger;
 }
 
+/** The status document of an activity: absent optional fields are left out rather than sent as null. */
+function statusDocument(status: outboxRpc.GetActivityStatusResponse) {
+  return {
+    id: status.id,
+    state: status.state,
+    inboxes: status.inboxes,
+    createdAt: status.createdAt,
+    ...(status.completedAt ? { completedAt: status.completedAt } : {}),
+  };
+}
 
 /** API host documents: absent optional fields are left out rather than sent as null. */
 function hostDocument(host: hostHealthRpc.Host) {
@@ -149,16 +159,17 @@ export function createApi(deps: ApiDependencies): Express {
       .json({ id: answer.id, status: `/v1/activities/${answer.id}`, traceId: currentTraceId() ?? null });
   });
 
+  v1.get("/activities", async (req, res) => {
+    const query = parseQuery(pageQuery, req.query);
+    const [before] = decodeCursor(query.cursor, 1) ?? [""];
+    const answer = await call(outbox, outbox.listActivities, { limit: query.limit, before: before! }, 5_000, callerOf(res));
+    const last = answer.activities[answer.activities.length - 1];
+    res.json({ activities: answer.activities.map(statusDocument), next: answer.more && last ? encodeCursor([last.id]) : null });
+  });
+
   v1.get("/activities/:id", async (req, res) => {
     const id = activityIdParameter(req.params.id);
-    const status = await call(outbox, outbox.getActivityStatus, { id }, 5_000, callerOf(res));
-    res.json({
-      id: status.id,
-      state: status.state,
-      inboxes: status.inboxes,
-      createdAt: status.createdAt,
-      ...(status.completedAt ? { completedAt: status.completedAt } : {}),
-    });
+    res.json(statusDocument(await call(outbox, outbox.getActivityStatus, { id }, 5_000, callerOf(res))));
   });
 
   v1.get("/hosts", async (req, res) => {

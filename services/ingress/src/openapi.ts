@@ -76,6 +76,7 @@ const routes: Array<[Method, string, Route]> = [
   ["put", "/v1/actors", { summary: "Register a local actor's signing key", body: registerActorBody, answers: { 200: documents.actorRegistered } }],
   ["post", "/v1/followers", { summary: "Add and remove an actor's followers", body: followersBody, answers: { 200: documents.followersUpdated }, problems: [413, 415] }],
   ["post", "/v1/activities", { summary: "Submit an activity for delivery", body: activityBody, answers: { 202: documents.activityAccepted }, problems: [409, 413, 415] }],
+  ["get", "/v1/activities", { summary: "Recent activities, newest first (an application's own only)", query: pageQuery, answers: { 200: documents.activitiesPage } }],
   ["get", "/v1/activities/{id}", { summary: "An activity's delivery status", answers: { 200: documents.activityStatusDocument }, problems: [404, 410] }],
   ["get", "/v1/activities/{id}/inboxes", { summary: "The outcome of each inbox of an activity", query: inboxesQuery, answers: { 200: documents.inboxesPage }, problems: [404] }],
   ["post", "/v1/activities/{id}/redrive", { summary: "Send an activity's failures again", body: activityRedriveBody, answers: { 202: documents.redriveAccepted }, problems: [404, 415] }],

@@ -38,6 +38,43 @@ export const statusSql = `SELECT a.id, a.created_at, p.total, c.inboxes AS fanne
          LEFT JOIN fanout_checkpoints c ON c.activity_id = a.id
         WHERE a.id = $1`;
 
+/** The newest activities before a position, with their progress; optionally one application's only. */
+const recentSql = `SELECT a.id, a.created_at, p.total, c.inboxes AS fanned_out, p.delivered, p.failed, p.parked, p.blocked, p.superseded,
+              p.completed_at
+         FROM activities a
+         JOIN activity_progress p ON p.activity_id = a.id
+         LEFT JOIN fanout_checkpoints c ON c.activity_id = a.id
+        WHERE ($1::text IS NULL OR a.actor_id IN (SELECT id FROM actors WHERE application = $1))
+          AND ($2::uuid IS NULL OR a.id < $2::uuid)
+        ORDER BY a.id DESC
+        LIMIT $3`;
+
+interface StatusRow {
+  id: string;
+  created_at: Date;
+  total: number | null;
+  fanned_out: number | null;
+  delivered: number;
+  failed: number;
+  parked: number;
+  blocked: number;
+  superseded: number;
+  completed_at: Date | null;
+}
+
+const storedStatus = (row: StatusRow): StoredStatus => ({
+  id: row.id,
+  createdAt: row.created_at,
+  total: row.total,
+  fannedOut: row.fanned_out ?? 0,
+  delivered: row.delivered,
+  failed: row.failed,
+  parked: row.parked,
+  blocked: row.blocked,
+  superseded: row.superseded,
+  completedAt: row.completed_at,
+});
+
 export interface StoredStatus extends ProgressRow {
   id: string;
   createdAt: Date;
@@ -124,32 +161,17 @@ export class ActivityStore {
     return (await this.readStatus(this.readPool, id)) ?? (this.readPool === this.pool ? null : this.readStatus(this.pool, id));
   }
 
+  /**
+   * The newest activities (ids are time-ordered UUIDv7) before `before`, one application's only
+   * when it is given. Read from the replica: a list may lag a moment behind the writes.
+   */
+  async recent(application: string | null, before: string | null, limit: number): Promise<StoredStatus[]> {
+    const result = await this.readPool.query<StatusRow>(recentSql, [application, before, limit]);
+    return result.rows.map(storedStatus);
+  }
+
   private async readStatus(pool: Pool, id: string): Promise<StoredStatus | null> {
-    const result = await pool.query<{
-      id: string;
-      created_at: Date;
-      total: number | null;
-      fanned_out: number | null;
-      delivered: number;
-      failed: number;
-      parked: number;
-      blocked: number;
-      superseded: number;
-      completed_at: Date | null;
-    }>(statusSql, [id]);
-    const row = result.rows[0];
-    if (!row) return null;
-    return {
-      id: row.id,
-      createdAt: row.created_at,
-      total: row.total,
-      fannedOut: row.fanned_out ?? 0,
-      delivered: row.delivered,
-      failed: row.failed,
-      parked: row.parked,
-      blocked: row.blocked,
-      superseded: row.superseded,
-      completedAt: row.completed_at,
-    };
+    const row = (await pool.query<StatusRow>(statusSql, [id])).rows[0];
+    return row ? storedStatus(row) : null;
   }
 }

@@ -16,7 +16,7 @@ import type { Logger } from "@fediflow/logging";
 import { attributes, currentTraceHeaders, trace } from "@fediflow/telemetry";
 import { activityFacts } from "./activity-facts";
 import { mintedAt } from "./activity-id";
-import { IdempotencyConflict, type ActivityStore } from "./activity-store";
+import { IdempotencyConflict, type ActivityStore, type StoredStatus } from "./activity-store";
 import { UnregisteredActor, type ActorStore } from "./actor-store";
 import type { GoneFollowerStore } from "./gone-follower-store";
 import { goneFollowerHandlers } from "./gone-followers-rpc";
@@ -55,6 +55,20 @@ function mapStorageErrors(error: unknown): never {
   if (error instanceof IdempotencyConflict) throw alreadyExists(error.message, "idempotency-conflict");
   if (isStorageUnavailable(error)) throw unavailable("storage is unavailable; nothing was stored", "storage-unavailable");
   throw error;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The status document of a stored activity. */
+function statusMessage(stored: StoredStatus): outboxRpc.GetActivityStatusResponse {
+  const { state, inboxes } = activityStatus(stored);
+  return {
+    id: stored.id,
+    state,
+    inboxes,
+    createdAt: stored.createdAt.toISOString(),
+    completedAt: stored.completedAt?.toISOString(),
+  };
 }
 
 function sameIri(a: string, b: string): boolean {
@@ -135,14 +149,16 @@ export function outboxService({
         }
         throw notFound(`no activity ${request.id}`, "unknown-activity");
       }
-      const { state, inboxes } = activityStatus(stored);
-      return {
-        id: stored.id,
-        state,
-        inboxes,
-        createdAt: stored.createdAt.toISOString(),
-        completedAt: stored.completedAt?.toISOString(),
-      };
+      return statusMessage(stored);
+    }),
+
+    listActivities: unary(logger, async (request: outboxRpc.ListActivitiesRequest, call) => {
+      const limit = Math.min(Math.max(request.limit, 1), 1000);
+      const before = request.before === "" ? null : request.before;
+      if (before !== null && !uuidPattern.test(before)) throw invalidArgument("before is not an activity id", "invalid-request");
+      // One more than asked, to tell whether another page follows.
+      const stored = await activities.recent(applicationOf(call), before, limit + 1).catch(mapStorageErrors);
+      return { activities: stored.slice(0, limit).map(statusMessage), more: stored.length > limit };
     }),
 
     ...goneFollowerHandlers(goneFollowers, tenancy, logger, mapStorageErrors),

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { topics, type ActivityAccepted, type DeliveryReport } from "@fediflow/contracts";
 import { TopicProducer } from "@fediflow/kafka";
+import type { QuarantinedMessage } from "@fediflow/client";
 import { TestStack, createNote, waitFor, type ApiResponse, type LocalActor } from "../src";
 
 // Issue 24: one bad message never stalls a partition. A message a consumer can never handle is
@@ -18,25 +19,12 @@ afterAll(async () => {
   await t?.stop();
 });
 
-interface Quarantined {
-  id: string;
-  topic: string;
-  partition?: number;
-  offset?: number;
-  key: string;
-  group: string;
-  reason: string;
-  error: string;
-  quarantinedAt: string;
-  redrivenAt?: string;
-}
-
-async function quarantined(): Promise<Quarantined[]> {
-  const messages: Quarantined[] = [];
+async function quarantined(): Promise<QuarantinedMessage[]> {
+  const messages: QuarantinedMessage[] = [];
   let cursor: string | null = "";
   while (cursor !== null) {
-    const page: ApiResponse<{ messages: Quarantined[]; next: string | null }> = await t.api<{
-      messages: Quarantined[];
+    const page: ApiResponse<{ messages: QuarantinedMessage[]; next: string | null }> = await t.api<{
+      messages: QuarantinedMessage[];
       next: string | null;
     }>("GET", `/v1/quarantine?limit=1${cursor ? `&cursor=${cursor}` : ""}`);
     expect(page.status).toBe(200);

@@ -131,6 +131,21 @@ describe("application tokens stay within their own actors", () => {
     // The owner and the operator see it.
     expect((await t.api("GET", `/v1/activities/${id}/inboxes`, undefined, as("blog"))).status).toBe(200);
     expect((await t.api("GET", `/v1/activities/${id}`, undefined, as("operator"))).status).toBe(200);
+
+    // Lists: an application sees its own actors' activities only, newest first; the operator all.
+    const listed = async (who: keyof typeof tokens, limit = 100) =>
+      (
+        await t.api<{ activities: Array<{ id: string; state: string }>; next: string | null }>(
+          "GET",
+          `/v1/activities?limit=${limit}`,
+          undefined,
+          as(who),
+        )
+      ).body;
+    expect((await listed("blog")).activities.map((activity) => activity.id)).toEqual([id]);
+    expect((await listed("blog")).activities[0]!.state).toBe("done");
+    expect((await listed("social")).activities).toEqual([]);
+    expect((await listed("operator")).activities.map((activity) => activity.id)).toContain(id);
   });
 });
 
@@ -229,5 +244,17 @@ describe("webhooks per application", () => {
     expect(await rowCount("SELECT 1 FROM webhook_deliveries WHERE endpoint_id = ANY($1::uuid[])", [[blogHook, socialHook]])).toBe(0);
     expect(new Set(completedIds("/blog"))).toEqual(new Set([blogActivity]));
     expect(new Set(completedIds("/social"))).toEqual(new Set([socialActivity]));
+
+    // Every activity, page by page, newest first (UUIDv7 ids sort by time), none twice.
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await t.client.activities({ limit: 1, cursor });
+      paged.push(...page.items.map((activity) => activity.id));
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    expect(paged).toEqual([...paged].sort().reverse());
+    expect(new Set(paged).size).toBe(paged.length);
+    expect(paged.slice(0, 2)).toEqual([socialActivity, blogActivity]);
   });
 });
