@@ -77,7 +77,9 @@ export function checkAims(results: BenchResults): AimCheck[] {
     s3 && fedifyS3
       ? {
           aim: hostile,
-          measured: `${s3.deliveriesPerSecond.toFixed(0)} vs ${fedifyS3.deliveriesPerSecond.toFixed(0)} (${(s3.deliveriesPerSecond / fedifyS3.deliveriesPerSecond).toFixed(2)}×)`,
+          measured: `${s3.deliveriesPerSecond.toFixed(0)} vs ${fedifyS3.deliveriesPerSecond.toFixed(0)} (${(s3.deliveriesPerSecond / fedifyS3.deliveriesPerSecond).toFixed(2)}×)${
+            fedifyS3.complete ? "" : `; Fedify's budget ran out with ${fedifyS3.delivered} of ${fedifyS3.expected} delivered`
+          }`,
           met: s3.deliveriesPerSecond >= 5 * fedifyS3.deliveriesPerSecond,
         }
       : notMeasured(hostile, s3 ? "the peers do not run S3 yet" : "S3 did not run"),

@@ -58,6 +58,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
       budgetMs: options.budgetMs,
       naiveBudgetMs: options.naiveBudgetMs,
       redisUrl: process.env.FEDIFLOW_REDIS_URL ?? "redis://127.0.0.1:6379",
+      hostile: options.hostile ? { mix: issueHostileMix, latencyMs: shape.latencyMs, seed: shape.seed } : null,
     },
     peersFirst: options.peersFirst,
     say: options.say,

@@ -1,8 +1,9 @@
-import { followersOf, foldedInboxes } from "./audience";
+import { followersOf } from "./audience";
 import type { BenchWorld } from "./bench-world";
 import { sampleDeliveryGauges } from "./delivery-gauges";
 import { benchLogFile, FediflowStack } from "./fediflow-stack";
-import { hostileBehaviours, isHealthy, type HostileMix } from "./fediverse-shape";
+import type { HostileMix } from "./fediverse-shape";
+import { inHostileFediverse } from "./hostile-scene";
 import { receiptsOf } from "./receipts";
 import type { SystemRun } from "./results";
 import { SupportCpu } from "./support-cpu";
@@ -108,15 +109,14 @@ export async function runFediflow(world: BenchWorld, options: FediflowOptions): 
       });
     }
     if (options.hostile) {
-      const behaviours = hostileBehaviours(hosts.length, options.hostile, options.latencyMs, options.seed + 1);
-      for (const [i, host] of hosts.entries()) await fediverse.setBehaviour(host.host, behaviours[i]!);
-      const healthyInS3 = new Set(foldedInboxes(hosts, shaped.followersPerHost, (host) => isHealthy(host.behaviour)));
-      await deliverOnce("S3", healthyInS3);
-      // The fair baseline for S3: how long S1 took to reach the very inboxes healthy in S3.
-      const s1 = submitted.get("S1")!;
-      s1MakespanForS3Healthy = (receiptsOf(fediverse, s1.activityId, healthyInS3, s1.acceptedAt).latenciesMs.at(-1) ?? 0) / 1000;
-      say(`  S1 reached S3's healthy inboxes in ${s1MakespanForS3Healthy.toFixed(2)} s`);
-      for (const [i, host] of hosts.entries()) await fediverse.setBehaviour(host.host, shaped.hosts[i]!.behaviour!);
+      const scene = { mix: options.hostile, latencyMs: options.latencyMs, seed: options.seed };
+      await inHostileFediverse(world, scene, async (healthyInS3) => {
+        await deliverOnce("S3", healthyInS3);
+        // The fair baseline for S3: how long S1 took to reach the very inboxes healthy in S3.
+        const s1 = submitted.get("S1")!;
+        s1MakespanForS3Healthy = (receiptsOf(fediverse, s1.activityId, healthyInS3, s1.acceptedAt).latenciesMs.at(-1) ?? 0) / 1000;
+        say(`  S1 reached S3's healthy inboxes in ${s1MakespanForS3Healthy.toFixed(2)} s`);
+      });
     }
     return { runs, stream, idleByProcess, idleSupportByProcess, s1MakespanForS3Healthy };
   } finally {

@@ -68,6 +68,7 @@ describe("issue 19's aims", () => {
     expect(checked[0]!.measured).toBe("800 vs BullMQ's 700 (1.14×)");
     expect(checked[1]!.measured).toMatch(/vs BullMQ's 1\.90/);
     expect(checked[2]!.measured).toMatch(/2\.30 vs BullMQ's 2\.00 CPU-s per 1,000 \(1\.15×\)/);
+    expect(checked[4]!.measured).toBe("500 vs 90 (5.56×)");
   });
 
   it("says not met, with the figure, and not measured where the run lacks it", () => {
