@@ -148,6 +148,20 @@ async function main(): Promise<void> {
     } else {
       say("  every healthy inbox was delivered");
     }
+    say("");
+    say(`  the API: FEDIFLOW_URL=${stack.ingressUrl} FEDIFLOW_TOKEN=${token}`);
+    if (process.env.DEMO_KEEP === "1") {
+      say(`  the stack stays up (DEMO_KEEP=1); in another terminal, with the two variables above:`);
+      say(`    pnpm -s fediflow status ${accepted.id}`);
+      say("    pnpm -s fediflow hosts --state dead");
+      say("  Ctrl-C stops it");
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+      });
+    } else {
+      say("  DEMO_KEEP=1 keeps the stack up afterwards, to look at it with `pnpm -s fediflow`");
+    }
   } finally {
     await stack.stop();
     await fediverse.stop();
