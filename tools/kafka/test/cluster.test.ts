@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { topicConfig, topics, type HostEvent, type TopicSpec } from "@fediflow/contracts";
-import { ParallelConsumer, TopicProducer, decodeFinishedOffsets, ensureTopics, type Kafka } from "@fediflow/kafka";
+import { ParallelConsumer, TopicProducer, decodeFinishedOffsets, ensureTopics, whileSettling, type Kafka } from "@fediflow/kafka";
 import { createLogger } from "@fediflow/logging";
 import { KafkaCluster } from "../src";
 
@@ -68,7 +68,9 @@ describe("Apache Kafka on this machine", () => {
     expect(config["cleanup.policy"]).toBe("compact");
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) }],
+      topics: [
+        { topic, numPartitions: 1, replicationFactor: 1, configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) },
+      ],
     });
     await admin.disconnect();
     const producer = await TopicProducer.connect(kafka, true);
@@ -155,7 +157,9 @@ describe("Apache Kafka on this machine", () => {
 
     const after = cluster.client("offsets.").admin();
     await after.connect();
-    const [offsets] = await after.fetchOffsets({ groupId: kafka.groupName(groupId), topics: [kafka.topicName(spec)] });
+    // A restarted broker loads the offsets topic first ("the coordinator is loading"), for longer
+    // than kafkajs's own retries on a loaded machine.
+    const [offsets] = await whileSettling(() => after.fetchOffsets({ groupId: kafka.groupName(groupId), topics: [kafka.topicName(spec)] }));
     await after.disconnect();
     const partition = offsets!.partitions[0]!;
     expect(Number(partition.offset)).toBe(0);
