@@ -6,6 +6,7 @@ import { FediFlowClient } from "@fediflow/client";
 import { recreateDatabase } from "@fediflow/postgres";
 import type { Follower } from "./audience";
 import type { BenchActivity } from "./bench-world";
+import { pidListeningOn } from "./proc-stat";
 import { forgetKeys } from "./redis-keys";
 
 export interface ProcessFigures {
@@ -70,9 +71,15 @@ export class FediflowStack {
     return new Map([...this.stack.processes].map(([name, child]) => [name, cpuSeconds(child.pid!)]));
   }
 
-  /** The broker's processes, when the stack started its own Kafka (none with FEDIFLOW_KAFKA_BROKERS). */
+  /**
+   * The broker's processes: those of the stack's own Kafka, or with FEDIFLOW_KAFKA_BROKERS (a
+   * test run's shared Kafka) whatever listens on a loopback broker's port.
+   */
   kafkaPids(): number[] {
-    return this.stack.kafka?.pids() ?? [];
+    if (this.stack.kafka) return this.stack.kafka.pids();
+    const local = this.stack.kafkaBrokers.filter((broker) => /^(127\.|localhost:|\[::1\])/.test(broker));
+    const pids = local.map((broker) => pidListeningOn(Number(broker.slice(broker.lastIndexOf(":") + 1))));
+    return [...new Set(pids.filter((pid): pid is number => pid !== null))];
   }
 
   get redisUrl(): string {
