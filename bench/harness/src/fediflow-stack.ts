@@ -6,7 +6,7 @@ import { FediFlowClient } from "@fediflow/client";
 import { recreateDatabase } from "@fediflow/postgres";
 import type { Follower } from "./audience";
 import type { BenchActivity } from "./bench-world";
-import { pidListeningOn } from "./proc-stat";
+import { pidListeningOn } from "./port-owner";
 import { forgetKeys } from "./redis-keys";
 
 export interface ProcessFigures {
