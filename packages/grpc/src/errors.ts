@@ -9,6 +9,8 @@ export class RpcError extends Error {
     readonly code: status,
     message: string,
     readonly problem?: string,
+    /** What went wrong underneath; logged by the server, never sent to the caller. */
+    override readonly cause?: unknown,
   ) {
     super(message);
     this.name = "RpcError";
@@ -26,7 +28,7 @@ export const notFound = (message: string, problem?: string) => new RpcError(stat
 export const alreadyExists = (message: string, problem?: string) => new RpcError(status.ALREADY_EXISTS, message, problem);
 export const failedPrecondition = (message: string, problem?: string) => new RpcError(status.FAILED_PRECONDITION, message, problem);
 export const permissionDenied = (message: string, problem = "forbidden") => new RpcError(status.PERMISSION_DENIED, message, problem);
-export const unavailable = (message: string, problem?: string) => new RpcError(status.UNAVAILABLE, message, problem);
+export const unavailable = (message: string, problem?: string, cause?: unknown) => new RpcError(status.UNAVAILABLE, message, problem, cause);
 
 /** What a client sees when a call fails. */
 export interface CallFailure {

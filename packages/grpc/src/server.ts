@@ -50,7 +50,11 @@ export function unary<Req, Res>(
     handler(call.request, call).then(
       (response) => callback(null, response),
       (error: unknown) => {
-        if (error instanceof RpcError) return callback(error.toServiceError(), null);
+        if (error instanceof RpcError) {
+          // A fault that passes (storage restarting) still leaves its reason where an operator looks.
+          if (error.cause !== undefined) logger.warn({ err: error.cause, method: call.getPath() }, error.message);
+          return callback(error.toServiceError(), null);
+        }
         logger.error({ err: error, method: call.getPath() }, "rpc failed");
         callback({ code: status.INTERNAL, details: "internal error" }, null);
       },

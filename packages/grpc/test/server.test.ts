@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { status } from "@grpc/grpc-js";
 import { hostHealthRpc } from "@fediflow/contracts";
 import { createLogger } from "@fediflow/logging";
-import { call, checkHealth, createGrpcClient, describeFailure, notFound, startGrpcServer, unary, type RunningGrpcServer } from "../src";
+import { call, checkHealth, createGrpcClient, describeFailure, notFound, startGrpcServer, unary, unavailable, type RunningGrpcServer } from "../src";
 
 const logger = createLogger("test", "silent");
+const warnings: Array<{ err: unknown; message: string }> = [];
+logger.warn = ((fields: { err: unknown }, message: string) => void warnings.push({ err: fields.err, message })) as typeof logger.warn;
 let server: RunningGrpcServer;
 let client: hostHealthRpc.HostHealthClient;
 
@@ -13,6 +15,7 @@ beforeAll(async () => {
     checkHost: unary(logger, async (request: hostHealthRpc.CheckHostRequest) => {
       if (request.host === "unknown.example") throw notFound("never seen", "unknown-host");
       if (request.host === "boom.example") throw new Error("secret internals");
+      if (request.host === "down.example") throw unavailable("storage is unavailable", "storage-unavailable", new Error("connect ECONNREFUSED 127.0.0.1:5432"));
       return { host: { host: request.host, state: "healthy", failures: 0 } };
     }),
   };
@@ -46,5 +49,11 @@ describe("gRPC server", () => {
     expect(unknown).toEqual({ code: status.NOT_FOUND, details: "never seen", problem: "unknown-host" });
     const boom = await call(client, client.checkHost, { host: "boom.example" }).catch(describeFailure);
     expect(boom).toMatchObject({ code: status.INTERNAL, details: "internal error" });
+  });
+
+  it("sends an outage as UNAVAILABLE without its cause, and logs the cause", async () => {
+    const down = await call(client, client.checkHost, { host: "down.example" }).catch(describeFailure);
+    expect(down).toEqual({ code: status.UNAVAILABLE, details: "storage is unavailable", problem: "storage-unavailable" });
+    expect(warnings).toEqual([{ err: new Error("connect ECONNREFUSED 127.0.0.1:5432"), message: "storage is unavailable" }]);
   });
 });

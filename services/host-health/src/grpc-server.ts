@@ -24,7 +24,7 @@ function toHost(record: HostRecord): hostHealthRpc.Host {
  */
 function storage<T>(work: Promise<T>): Promise<T> {
   return work.catch((error: unknown) => {
-    if (isStorageUnavailable(error)) throw unavailable("host storage is unavailable; try again", "storage-unavailable");
+    if (isStorageUnavailable(error)) throw unavailable("host storage is unavailable; try again", "storage-unavailable", error);
     throw error;
   });
 }

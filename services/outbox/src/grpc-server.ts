@@ -53,7 +53,7 @@ function mapStorageErrors(error: unknown): never {
   if (error instanceof UnusableKey) throw invalidArgument(error.message, "unusable-key");
   if (error instanceof ForeignResource) throw permissionDenied(error.message);
   if (error instanceof IdempotencyConflict) throw alreadyExists(error.message, "idempotency-conflict");
-  if (isStorageUnavailable(error)) throw unavailable("storage is unavailable; nothing was stored", "storage-unavailable");
+  if (isStorageUnavailable(error)) throw unavailable("storage is unavailable; nothing was stored", "storage-unavailable", error);
   throw error;
 }
 
