@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything a fresh machine of this kind needs before FediFlow runs: Debian packages (Java and
-# Maven for Apache Kafka), pnpm, PostgreSQL and Redis running, npm dependencies, a build, and
-# Apache Kafka's jars. Safe to run again: each step is skipped when already done.
+# Maven for Apache Kafka, Chromium for the console's tests), pnpm, PostgreSQL and Redis running,
+# npm dependencies, a build, and Apache Kafka's jars. Safe to run again: each step is skipped
+# when already done.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -30,6 +31,8 @@ command -v pgbouncer >/dev/null || missing+=(pgbouncer)
 command -v openssl >/dev/null || missing+=(openssl)
 # promtool (Debian's prometheus package) unit-tests the chart's alert rules (test/chart).
 command -v promtool >/dev/null || missing+=(prometheus)
+# The console's browser tests drive Debian's Chromium (test/e2e/test/console.test.ts).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then say "installing ${missing[*]}"; apt_install "${missing[@]}"; fi
 
 # 2. PostgreSQL and Redis on localhost, started the way this machine starts them.

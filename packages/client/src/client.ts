@@ -79,7 +79,8 @@ export class FediFlowClient {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: ClientOptions) {
-    this.fetch = options.fetch ?? fetch;
+    // Called unbound, a browser's fetch throws "Illegal invocation": keep it a plain function.
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.sleep = options.sleep ?? sleepFor;
   }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { commonSettings, count, grpcClientSettings, grpcTlsSettings, list, loadConfig, port } from "@fediflow/config";
+import { commonSettings, count, flag, grpcClientSettings, grpcTlsSettings, list, loadConfig, port } from "@fediflow/config";
 import { parseApiToken, type ApiToken } from "./principal";
 
 export const ingressSettings = z.object({
@@ -41,6 +41,8 @@ export const ingressSettings = z.object({
   FEDIFLOW_API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(6000),
   /** Largest accepted POST /v1/followers body, bytes (8 MiB): room for 10,000 entries of long URLs. */
   FEDIFLOW_MAX_FOLLOWERS_BODY_BYTES: count(8 * 1024 * 1024),
+  /** Serve the operator console at /console (a static page; it signs in with one of the tokens). */
+  FEDIFLOW_CONSOLE: flag(true),
 });
 
 export type IngressConfig = z.infer<typeof ingressSettings>;

@@ -30,6 +30,7 @@ import {
   requestDigest,
   requireJson,
 } from "./validation";
+import { consoleRoutes } from "./console";
 
 export interface ApiDependencies {
   outbox: outboxRpc.OutboxClient;
@@ -44,6 +45,8 @@ export interface ApiDependencies {
   /** What the public /readyz answers on (the detailed one, with every peer, is on the ops port). */
   readiness: Record<string, ReadinessCheck>;
   logger: Logger;
+  /** The console's static build (packages/console/dist), or null to serve none. */
+  consoleDirectory: string | null;
 }
 
 /** The status document of an activity: absent optional fields are left out rather than sent as null. */
@@ -209,6 +212,7 @@ export function createApi(deps: ApiDependencies): Express {
   v1.use(webhooksRoutes(outbox));
   v1.use(quarantineRoutes(outbox));
 
+  app.use("/console", consoleRoutes(deps.consoleDirectory));
   app.use("/v1", publicV1);
   app.use("/v1", v1);
   app.use((req, _res, next) => next(new Problem(404, "not-found", "Not found", `no route for ${req.method} ${req.path}`)));

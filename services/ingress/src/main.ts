@@ -4,6 +4,7 @@ import { channelConnected, connectedOnce, createGrpcClient } from "@fediflow/grp
 import { createLogger } from "@fediflow/logging";
 import { closeServer, createMetricsRegistry, exitOnFailure, listen, onShutdown, startOpsServer } from "@fediflow/runtime";
 import { loadIngressConfig } from "./config";
+import { consoleDirectory } from "./console";
 import { createApi } from "./http-api";
 
 async function main(): Promise<void> {
@@ -29,7 +30,10 @@ async function main(): Promise<void> {
     logger,
     config.FEDIFLOW_LISTEN_ADDRESS,
   );
+  const consoleBuild = config.FEDIFLOW_CONSOLE ? consoleDirectory() : null;
+  if (config.FEDIFLOW_CONSOLE && !consoleBuild) logger.warn("the console is not built (pnpm build): /console answers 404");
   const app = createApi({
+    consoleDirectory: consoleBuild,
     outbox,
     hostHealth,
     tokens: config.FEDIFLOW_API_TOKENS,

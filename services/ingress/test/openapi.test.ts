@@ -29,6 +29,7 @@ function servedV1Routes(app: Express): string[] {
 }
 
 const api = createApi({
+  consoleDirectory: null,
   // Nothing is called: the test only reads the routes.
   outbox: {} as outboxRpc.OutboxClient,
   hostHealth: {} as hostHealthRpc.HostHealthClient,

@@ -9,6 +9,7 @@ let url: string;
 
 beforeAll(async () => {
   const app = createApi({
+    consoleDirectory: null,
     // The routes under test call neither service.
     outbox: {} as ApiDependencies["outbox"],
     hostHealth: {} as ApiDependencies["hostHealth"],

@@ -150,8 +150,9 @@ async function main(): Promise<void> {
     }
     say("");
     say(`  the API: FEDIFLOW_URL=${stack.ingressUrl} FEDIFLOW_TOKEN=${token}`);
+    say(`  the console: ${stack.ingressUrl}/console/#/activities/${accepted.id} (sign in with the token above)`);
     if (process.env.DEMO_KEEP === "1") {
-      say(`  the stack stays up (DEMO_KEEP=1); in another terminal, with the two variables above:`);
+      say(`  the stack stays up (DEMO_KEEP=1); open the console, or in another terminal, with the two variables above:`);
       say(`    pnpm -s fediflow status ${accepted.id}`);
       say("    pnpm -s fediflow hosts --state dead");
       say("  Ctrl-C stops it");
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
         process.once("SIGTERM", () => resolve());
       });
     } else {
-      say("  DEMO_KEEP=1 keeps the stack up afterwards, to look at it with `pnpm -s fediflow`");
+      say("  DEMO_KEEP=1 keeps the stack up afterwards, to look at it in the console or with `pnpm -s fediflow`");
     }
   } finally {
     await stack.stop();
