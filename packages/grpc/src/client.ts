@@ -30,18 +30,40 @@ type UnaryMethod<Req, Res> = (
 ) => unknown;
 
 /**
+ * Waits, within the deadline, until the channel is connected or a connection attempt has just
+ * failed. A channel between attempts (after a refused first connection, or a peer's restart)
+ * fails calls at once although the peer may be up by now: a caller that started before its peer
+ * answered 503s for a second or more (a CI run failed on it). Waiting before the call, rather
+ * than retrying after it, never sends a request twice; a failed attempt still fails the call
+ * with its own reason (a refused connection, a TLS handshake), not a bare deadline.
+ */
+async function connectionSettled(client: Client, deadline: number): Promise<void> {
+  const channel = client.getChannel();
+  let state = channel.getConnectivityState(true);
+  while (state !== connectivityState.READY && state !== connectivityState.SHUTDOWN) {
+    const changed = await new Promise<boolean>((resolve) => channel.watchConnectivityState(state, deadline, (error) => resolve(!error)));
+    if (!changed) return;
+    const next = channel.getConnectivityState(true);
+    if (next === connectivityState.TRANSIENT_FAILURE && state !== connectivityState.TRANSIENT_FAILURE) return;
+    state = next;
+  }
+}
+
+/**
  * Calls a unary method with a deadline (milliseconds) and resolves with its response; `metadata`
  * says whom the call acts for (see actingFor).
  */
-export function call<Req, Res>(
+export async function call<Req, Res>(
   client: Client,
   method: UnaryMethod<Req, Res>,
   request: Req,
   deadlineMs = 5_000,
   metadata: Metadata = new Metadata(),
 ): Promise<Res> {
+  const deadline = Date.now() + deadlineMs;
+  await connectionSettled(client, deadline);
   return new Promise((resolve, reject) => {
-    method.call(client, request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) =>
+    method.call(client, request, metadata, { deadline }, (error, response) =>
       error ? reject(error) : resolve(response),
     );
   });

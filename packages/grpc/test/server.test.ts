@@ -1,5 +1,6 @@
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { status } from "@grpc/grpc-js";
+import { connectivityState, status } from "@grpc/grpc-js";
 import { hostHealthRpc } from "@fediflow/contracts";
 import { createLogger } from "@fediflow/logging";
 import { call, checkHealth, createGrpcClient, describeFailure, notFound, startGrpcServer, unary, unavailable, type RunningGrpcServer } from "../src";
@@ -55,5 +56,35 @@ describe("gRPC server", () => {
     const down = await call(client, client.checkHost, { host: "down.example" }).catch(describeFailure);
     expect(down).toEqual({ code: status.UNAVAILABLE, details: "storage is unavailable", problem: "storage-unavailable" });
     expect(warnings).toEqual([{ err: new Error("connect ECONNREFUSED 127.0.0.1:5432"), message: "storage is unavailable" }]);
+  });
+
+  it("lets a call made between connection attempts wait for a peer that starts after it, within the deadline", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const early = createGrpcClient(hostHealthRpc.HostHealthClient, `127.0.0.1:${port}`);
+    const channel = early.getChannel();
+    // The first connection is refused (as a caller's readiness check meets a peer not yet up);
+    // a call made now, between attempts, used to fail at once.
+    while (channel.getConnectivityState(false) !== connectivityState.TRANSIENT_FAILURE) {
+      const current = channel.getConnectivityState(true);
+      await new Promise((resolve) => channel.watchConnectivityState(current, Date.now() + 5_000, resolve));
+    }
+    const answer = call(early, early.checkHost, { host: "late.example" }, 10_000);
+    const late = await startGrpcServer(
+      [{ name: "fediflow.v1.HostHealth", definition: hostHealthRpc.HostHealthService, implementation: { checkHost: unary(logger, async () => ({ host: { host: "late.example", state: "healthy", failures: 0 } })) } }],
+      port,
+      logger,
+      "127.0.0.1",
+    );
+    try {
+      expect((await answer).host?.host).toBe("late.example");
+    } finally {
+      early.close();
+      await late.close(100);
+    }
   });
 });

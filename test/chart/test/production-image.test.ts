@@ -83,7 +83,7 @@ describe("the image's production install", () => {
     for (const entry of report.unresolved) expect(entry).toMatch(/^services\/delivery\/dist\/.*require\("lru-cache"\)$/);
   });
 
-  it("starts ingress through the entrypoint: /healthz answers, /readyz waits for the outbox and reports both peers, SIGTERM exits 0", async () => {
+  it("starts ingress through the entrypoint: /healthz answers, /readyz waits for the outbox and reports both peers, the console is served, SIGTERM exits 0", async () => {
     const port = await freePort();
     const opsPort = await freePort();
     const unused = await freePort();
@@ -114,6 +114,12 @@ describe("the image's production install", () => {
       expect(Object.keys(body.dependencies).sort()).toEqual(["hostHealth", "outbox"]);
       const unauthorised = await fetch(`http://127.0.0.1:${port}/v1/hosts`);
       expect(unauthorised.status).toBe(401);
+      // The console's static build ships in the image and ingress finds it.
+      const consolePage = await fetch(`http://127.0.0.1:${port}/console/`);
+      expect(consolePage.status).toBe(200);
+      const script = (await consolePage.text()).match(/src="(\/console\/assets\/[^"]+\.js)"/)?.[1];
+      expect(script).toBeDefined();
+      expect((await fetch(`http://127.0.0.1:${port}${script}`)).status).toBe(200);
     } finally {
       child.kill("SIGTERM");
     }
