@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 import { mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +18,9 @@ let actor: LocalActor;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+/** The application's webhook endpoint: answers every event 204. */
+let receiver: Server;
+let receiverUrl: string;
 /** Every URL the browser asked for, and every error it reported (a CSP refusal is one). */
 const requested: string[] = [];
 const browserErrors: string[] = [];
@@ -31,7 +36,14 @@ beforeAll(async () => {
   t = await TestStack.start({
     // 0: accepts everything; 1: refuses this instance's posts with 403 until the test relents.
     fediverse: { hosts: [{ behaviour: { kind: "ok" } }, { behaviour: { kind: "status", status: 403 } }] },
+    env: { FEDIFLOW_WEBHOOK_POLL_MS: "100" },
   });
+  receiver = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/fediflow-events`;
   actor = await t.registerActor("alice");
   browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -59,6 +71,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+  receiver?.close();
   await t?.stop();
 });
 
@@ -78,6 +91,7 @@ describe("the operator console", () => {
     expect(page.url()).not.toContain(t.token);
     expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([t.token]);
 
+    await t.client.createWebhook({ url: receiverUrl, events: ["activity.completed"] });
     const accepted = await t.client.submitActivity({
       actor: actor.id,
       activity: createNote(actor.id),
@@ -124,15 +138,19 @@ describe("the operator console", () => {
     await page.getByText("No host is dead.").waitFor();
     await page.getByLabel("State").selectOption("");
     await snap("6-hosts");
+    // The webhook subscription, and its delivery of the activity's completion.
     await page.getByRole("link", { name: "Webhooks" }).click();
-    await page.getByRole("heading", { name: "Webhooks" }).waitFor();
+    const subscription = page.getByRole("row").filter({ hasText: receiverUrl });
+    await subscription.getByRole("button", { name: "Deliveries" }).click();
+    await page.getByRole("row").filter({ hasText: "activity.completed" }).filter({ hasText: "delivered" }).first().waitFor();
+    await snap("7-webhooks");
 
     // Readable on a phone: the activity page does not scroll sideways (its tables do, inside).
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${t.stack.ingressUrl}/console/#/activities/${accepted.id}`);
     await page.locator('[data-state="done"]').waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-    await snap("7-activity-phone");
+    await snap("8-activity-phone");
 
     // Signing out forgets the token.
     await page.getByRole("button", { name: "Sign out" }).click();
