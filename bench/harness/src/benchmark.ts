@@ -3,6 +3,7 @@ import path from "node:path";
 import { runBenchmark as runFanOut } from "@fediflow/bench-fan-out/dist/benchmark";
 import { repositoryRoot } from "@fediflow/local-stack";
 import { issueHostileMix } from "./fediverse-shape";
+import type { Lever } from "./lever";
 import type { PeerName } from "./peers/peer-job";
 import { writeReport } from "./report";
 import type { BenchResults } from "./results";
@@ -25,6 +26,8 @@ export interface BenchmarkOptions {
   sharedInboxShare: number;
   /** Run the peers before FediFlow (default after). */
   peersFirst: boolean;
+  /** Settings to measure against FediFlow's defaults in the same run. */
+  levers: Lever[];
   /** File names under bench/results/: <name>.json, .md, .svg. */
   name: string;
   say(line: string): void;
@@ -61,6 +64,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
       hostile: options.hostile ? { mix: issueHostileMix, latencyMs: shape.latencyMs, seed: shape.seed } : null,
     },
     peersFirst: options.peersFirst,
+    levers: options.levers,
     say: options.say,
   });
   let fanOut: unknown = null;
@@ -86,6 +90,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<{ results
     fediflowIdleSupportByProcess: sameRun.idleSupportByProcess,
     s1MakespanForS3Healthy: sameRun.s1MakespanForS3Healthy,
     fanOut,
+    levers: sameRun.levers,
     notes: [
       ...sameRun.notes,
       `Order: ${options.peersFirst ? "peers, then FediFlow" : "FediFlow, then the peers"}. Peers ran with ${options.peerConcurrency} requests in flight (Fedify: ParallelMessageQueue workers, BullMQ: Worker concurrency); FediFlow with its defaults (8 per host, 512 per process).`,

@@ -27,7 +27,8 @@ export class FediflowStack {
     this.client = new FediFlowClient({ baseUrl: stack.ingressUrl, token });
   }
 
-  static async start(databaseUrl: string, logFile: string): Promise<FediflowStack> {
+  /** `env`: settings beside the run's own (a lever's), over what the environment says. */
+  static async start(databaseUrl: string, logFile: string, env: Record<string, string> = {}): Promise<FediflowStack> {
     await recreateDatabase(databaseUrl);
     mkdirSync(path.dirname(logFile), { recursive: true });
     writeFileSync(logFile, "");
@@ -46,6 +47,7 @@ export class FediflowStack {
         // keeps runs comparable. Overridable from the environment.
         FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS: process.env.FEDIFLOW_KAFKA_SESSION_TIMEOUT_MS ?? "15000",
         FEDIFLOW_KAFKA_BROKERS: process.env.FEDIFLOW_KAFKA_BROKERS ?? "",
+        ...env,
       },
       onLine: (name, line) => appendFileSync(logFile, `[${name}] ${line}\n`),
       onKafkaLog: (line) => appendFileSync(logFile, `[kafka] ${line}\n`),

@@ -3,9 +3,10 @@
 //   node bench/harness/dist/main.js [--scale 0.2] [--no-hostile] [--peers fedify,bullmq,naive]
 //     [--peer-concurrency 64] [--budget-s 120] [--naive-budget-s 20] [--stream-rates 5,10,20,40,80]
 //     [--stream-step-s 10] [--fan-out] [--peers-first]
-//     [--shared-inbox-share 0.7] [--name harness]
+//     [--shared-inbox-share 0.7] [--name harness] [--lever NAME:FEDIFLOW_X=V[,...]]...
 import { parseArgs } from "node:util";
 import { runBenchmark } from "./benchmark";
+import { parseLever } from "./lever";
 import { peerNames, type PeerName } from "./peers/peer-job";
 
 async function main(): Promise<void> {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       "peers-first": { type: "boolean", default: false },
       "shared-inbox-share": { type: "string", default: "0.7" },
       name: { type: "string", default: "harness" },
+      lever: { type: "string", multiple: true, default: [] },
     },
   });
   const peers = values.peers.split(",").filter(Boolean) as PeerName[];
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     peersFirst: values["peers-first"],
     sharedInboxShare: Number(values["shared-inbox-share"]),
     name: values.name,
+    levers: values.lever.map(parseLever),
     say: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`results: ${files.join(", ")}\n`);

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { checkAims } from "./aims";
 import { barChart } from "./chart";
+import { leverTable } from "./lever";
 import type { BenchResults, SystemRun } from "./results";
 
 const fixed = (value: number | null, digits = 0) => (value === null ? "–" : value.toFixed(digits));
@@ -107,6 +108,7 @@ export function markdownTable(results: BenchResults): string {
         ]
       : []),
     ...fanOutLines(results.fanOut),
+    ...leverTable(results.levers ?? []),
     "Aims (benchmark figures, not tests):",
     "",
     "| aim | measured | met |",

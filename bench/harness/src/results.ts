@@ -1,5 +1,6 @@
 import type { DeliveryGauges } from "./delivery-gauges";
 import type { Floor } from "./floor";
+import type { LeverResult } from "./lever";
 import type { StreamStep } from "./steady-stream";
 
 /** One system delivering one activity in one scenario, as the fake fediverse saw it. */
@@ -53,5 +54,7 @@ export interface BenchResults {
   /** S1's makespan over only the inboxes healthy in S3: what S3's healthy makespan is held to. */
   s1MakespanForS3Healthy: number | null;
   fanOut: unknown;
+  /** Settings measured against the defaults in this run (--lever). */
+  levers?: LeverResult[];
   notes: string[];
 }

@@ -20,6 +20,8 @@ export interface FediflowOptions {
   hostile: HostileMix | null;
   latencyMs: [number, number];
   seed: number;
+  /** Settings over the defaults (a lever's). */
+  env?: Record<string, string>;
 }
 
 export interface FediflowResults {
@@ -41,7 +43,7 @@ export async function runFediflow(world: BenchWorld, options: FediflowOptions): 
   const runs: SystemRun[] = [];
   let stream: StreamStep[] = [];
   let s1MakespanForS3Healthy: number | null = null;
-  const stack = await FediflowStack.start(options.databaseUrl, benchLogFile);
+  const stack = await FediflowStack.start(options.databaseUrl, benchLogFile, options.env);
   const support = await SupportCpu.start({
     databaseUrl: options.databaseUrl,
     redisUrl: stack.redisUrl,

@@ -7,6 +7,7 @@ import { shapeFediverse, type FediverseShape } from "./fediverse-shape";
 import { runFediflow, type FediflowOptions, type FediflowResults } from "./run-fediflow";
 import { runPeers, type PeerOptions } from "./run-peers";
 import type { SystemRun } from "./results";
+import type { Lever, LeverResult, LeverSide } from "./lever";
 
 export interface SameRunOptions {
   shape: FediverseShape;
@@ -14,6 +15,8 @@ export interface SameRunOptions {
   peers: PeerOptions;
   /** Run the peers before FediFlow instead of after it. */
   peersFirst: boolean;
+  /** Settings to measure against the defaults, each in two more FediFlow runs (idle and S1). */
+  levers: Lever[];
   say(line: string): void;
 }
 
@@ -21,6 +24,7 @@ export interface SameRunResults extends Omit<FediflowResults, "runs"> {
   floor: Floor;
   runs: SystemRun[];
   notes: string[];
+  levers: LeverResult[];
 }
 
 const floorHostCount = 20;
@@ -88,7 +92,26 @@ export async function runSameRun(options: SameRunOptions): Promise<SameRunResult
     const peersBefore = options.peersFirst ? await runPeers(world, options.peers) : null;
     const fediflow = await runFediflowPart();
     const peers = peersBefore ?? (await runPeers(world, options.peers));
-    return { ...fediflow, floor, runs: [...fediflow.runs, ...peers.runs], notes: peers.notes };
+
+    // 4. Each lever: FediFlow with its defaults, then with the lever, back to back (idle and S1).
+    const levers: LeverResult[] = [];
+    for (const lever of options.levers) {
+      const side = async (env: Record<string, string>, label: string): Promise<LeverSide> => {
+        say(`  lever ${lever.name}, ${label}:`);
+        const part = await runFediflow(world, {
+          ...options.fediflow,
+          streamRates: [],
+          hostile: null,
+          latencyMs: options.shape.latencyMs,
+          seed: options.shape.seed,
+          env,
+        });
+        const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
+        return { idleCpuPerSecond: sum(part.idleByProcess), idleSupportCpuPerSecond: sum(part.idleSupportByProcess), s1: part.runs[0]! };
+      };
+      levers.push({ ...lever, before: await side({}, "defaults"), after: await side(lever.env, "with the lever") });
+    }
+    return { ...fediflow, floor, runs: [...fediflow.runs, ...peers.runs], notes: peers.notes, levers };
   } finally {
     await fediverse.stop();
   }

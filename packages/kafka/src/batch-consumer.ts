@@ -46,7 +46,7 @@ export class BatchConsumer<V> {
       groupId: options.kafka.groupName(options.groupId),
       sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.timing?.heartbeatIntervalMs ?? 3_000,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: options.kafka.fetchWaitMs,
       allowAutoTopicCreation: false,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {

@@ -15,6 +15,8 @@ export interface KafkaOptions {
    * or several test stacks, share one Kafka cluster without seeing each other's messages.
    */
   namespace?: string;
+  /** How long a consumer's fetch waits at the broker for data (kafkajs maxWaitTimeInMs; default 100). */
+  fetchWaitMs?: number;
 }
 
 /** A kafkajs client that knows its namespace: topic specs and group ids become real names here. */
@@ -22,6 +24,11 @@ export class Kafka extends KafkaClient {
   constructor(
     config: KafkaConfig,
     readonly namespace = "",
+    /**
+     * Every consumer's fetch wait at the broker: a broker answers as soon as data arrives, so a
+     * longer wait costs an idle consumer fewer wake-ups, not latency.
+     */
+    readonly fetchWaitMs = 100,
   ) {
     super(config);
   }
@@ -66,6 +73,7 @@ export function createKafka(options: KafkaOptions): Kafka {
       },
     },
     options.namespace,
+    options.fetchWaitMs,
   );
 }
 
@@ -74,6 +82,7 @@ export interface KafkaSettings extends KafkaSecuritySettings {
   FEDIFLOW_KAFKA_BROKERS: string[];
   FEDIFLOW_KAFKA_CLIENT_ID: string;
   FEDIFLOW_KAFKA_NAMESPACE: string;
+  FEDIFLOW_KAFKA_FETCH_WAIT_MS?: number;
 }
 
 /** One service's Kafka client, from its configuration. */
@@ -82,6 +91,7 @@ export function kafkaForService(config: KafkaSettings, service: string, logger: 
     brokers: config.FEDIFLOW_KAFKA_BROKERS,
     clientId: `${config.FEDIFLOW_KAFKA_CLIENT_ID}-${service}`,
     namespace: config.FEDIFLOW_KAFKA_NAMESPACE,
+    fetchWaitMs: config.FEDIFLOW_KAFKA_FETCH_WAIT_MS,
     logger,
     security: kafkaSecurity(config),
   });

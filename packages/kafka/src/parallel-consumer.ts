@@ -38,7 +38,7 @@ export class ParallelConsumer<V> {
       groupId: options.kafka.groupName(options.groupId),
       sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.timing?.heartbeatIntervalMs ?? 3_000,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: options.kafka.fetchWaitMs,
       allowAutoTopicCreation: false,
       // Sticky first (a rebalance moves the fewest partitions, so the least work is redone);
       // round-robin as the fallback every kafkajs member understands, for rolling upgrades.
