@@ -11,7 +11,10 @@ export function parseLever(text: string): Lever {
   const colon = text.indexOf(":");
   if (colon < 1) throw new Error(`--lever ${text}: expected NAME:VARIABLE=VALUE[,VARIABLE=VALUE]`);
   const env: Record<string, string> = {};
-  for (const pair of text.slice(colon + 1).split(",").filter(Boolean)) {
+  for (const pair of text
+    .slice(colon + 1)
+    .split(",")
+    .filter(Boolean)) {
     const [variable, ...value] = pair.split("=");
     if (!variable || !/^(FEDIFLOW|OTEL)_[A-Z0-9_]+$/.test(variable) || value.length === 0) {
       throw new Error(`--lever ${text}: "${pair}" is not FEDIFLOW_…=VALUE or OTEL_…=VALUE`);
@@ -35,7 +38,8 @@ export interface LeverResult extends Lever {
 }
 
 const fixed = (value: number, digits: number) => value.toFixed(digits);
-const change = (before: number, after: number) => (before === 0 ? "" : ` (${after >= before ? "+" : ""}${Math.round(((after - before) / before) * 100)}%)`);
+const change = (before: number, after: number) =>
+  before === 0 ? "" : ` (${after >= before ? "+" : ""}${Math.round(((after - before) / before) * 100)}%)`;
 
 /** The lever table of docs/performance.md: each figure before → after, measured back to back. */
 export function leverTable(levers: LeverResult[]): string[] {
@@ -48,7 +52,12 @@ export function leverTable(levers: LeverResult[]): string[] {
   return [
     "Levers (FediFlow with its defaults, then with the lever's settings, back to back in this run; idle and S1 only):",
     "",
-    ...levers.map((lever) => `- ${lever.name}: ${Object.entries(lever.env).map(([name, value]) => `${name}=${value}`).join(", ")}`),
+    ...levers.map(
+      (lever) =>
+        `- ${lever.name}: ${Object.entries(lever.env)
+          .map(([name, value]) => `${name}=${value}`)
+          .join(", ")}`,
+    ),
     "",
     "| lever | figure | before | after |",
     "| --- | --- | --- | --- |",

@@ -2,11 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 
 /** The console's pages; the location's hash names one (`#/hosts/example.org`). */
 export type Route =
-  | { page: "activities" }
-  | { page: "activity"; id: string }
-  | { page: "hosts" }
-  | { page: "host"; host: string }
-  | { page: "webhooks" };
+  { page: "activities" } | { page: "activity"; id: string } | { page: "hosts" } | { page: "host"; host: string } | { page: "webhooks" };
 
 export function parseRoute(hash: string): Route {
   const [first, second] = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);

@@ -17,7 +17,9 @@ export function ProgressBar({ counts, label }: { counts: InboxCounts; label: str
         aria-valuenow={progress.settled}
         aria-valuetext={`${progress.settled} of ${progress.total} inboxes settled`}
       >
-        {progress.parts.map(({ part, percent }) => (percent > 0 ? <span key={part} class={`part ${part}`} style={{ width: `${percent}%` }} /> : null))}
+        {progress.parts.map(({ part, percent }) =>
+          percent > 0 ? <span key={part} class={`part ${part}`} style={{ width: `${percent}%` }} /> : null,
+        )}
       </div>
       <ul class="legend">
         {progress.parts.map(({ part, count }) => (
@@ -35,7 +37,11 @@ export function ProgressBar({ counts, label }: { counts: InboxCounts; label: str
 export function ProblemNotice({ error }: { error: unknown }) {
   if (!error) return null;
   const text =
-    error instanceof FediFlowProblem ? `${error.status} ${error.title}: ${error.detail}` : error instanceof Error ? error.message : String(error);
+    error instanceof FediFlowProblem
+      ? `${error.status} ${error.title}: ${error.detail}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   return (
     <p class="problem" role="alert">
       {text}
@@ -48,13 +54,25 @@ export function Time({ at }: { at: string | undefined }) {
   return <time dateTime={at}>{new Date(at).toLocaleString()}</time>;
 }
 
-/** A table that scrolls sideways on a phone instead of widening the page. */
-export function Table({ caption, children }: { caption: string; children: ComponentChildren }) {
+/**
+ * A table that scrolls sideways on a phone instead of widening the page; `columns` are its
+ * headings (an empty one is read out as "Actions"), `children` its rows.
+ */
+export function Table({ caption, columns, children }: { caption: string; columns: string[]; children: ComponentChildren }) {
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-label={caption}>
       <table>
         <caption>{caption}</caption>
-        {children}
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th key={column} scope="col">
+                {column || <span class="visually-hidden">Actions</span>}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
       </table>
     </div>
   );

@@ -1,4 +1,12 @@
-import { connectivityState, loadPackageDefinition, Metadata, type CallOptions, type ChannelCredentials, type Client, type ServiceError } from "@grpc/grpc-js";
+import {
+  connectivityState,
+  loadPackageDefinition,
+  Metadata,
+  type CallOptions,
+  type ChannelCredentials,
+  type Client,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { protoPath as healthProtoPath } from "grpc-health-check";
 import { channelCredentials, type GrpcTlsFiles } from "./tls";
@@ -63,9 +71,7 @@ export async function call<Req, Res>(
   const deadline = Date.now() + deadlineMs;
   await connectionSettled(client, deadline);
   return new Promise((resolve, reject) => {
-    method.call(client, request, metadata, { deadline }, (error, response) =>
-      error ? reject(error) : resolve(response),
-    );
+    method.call(client, request, metadata, { deadline }, (error, response) => (error ? reject(error) : resolve(response)));
   });
 }
 

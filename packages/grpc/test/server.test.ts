@@ -3,7 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectivityState, status } from "@grpc/grpc-js";
 import { hostHealthRpc } from "@fediflow/contracts";
 import { createLogger } from "@fediflow/logging";
-import { call, checkHealth, createGrpcClient, describeFailure, notFound, startGrpcServer, unary, unavailable, type RunningGrpcServer } from "../src";
+import {
+  call,
+  checkHealth,
+  createGrpcClient,
+  describeFailure,
+  notFound,
+  startGrpcServer,
+  unary,
+  unavailable,
+  type RunningGrpcServer,
+} from "../src";
 
 const logger = createLogger("test", "silent");
 const warnings: Array<{ err: unknown; message: string }> = [];
@@ -16,7 +26,8 @@ beforeAll(async () => {
     checkHost: unary(logger, async (request: hostHealthRpc.CheckHostRequest) => {
       if (request.host === "unknown.example") throw notFound("never seen", "unknown-host");
       if (request.host === "boom.example") throw new Error("secret internals");
-      if (request.host === "down.example") throw unavailable("storage is unavailable", "storage-unavailable", new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+      if (request.host === "down.example")
+        throw unavailable("storage is unavailable", "storage-unavailable", new Error("connect ECONNREFUSED 127.0.0.1:5432"));
       return { host: { host: request.host, state: "healthy", failures: 0 } };
     }),
   };
@@ -75,7 +86,13 @@ describe("gRPC server", () => {
     }
     const answer = call(early, early.checkHost, { host: "late.example" }, 10_000);
     const late = await startGrpcServer(
-      [{ name: "fediflow.v1.HostHealth", definition: hostHealthRpc.HostHealthService, implementation: { checkHost: unary(logger, async () => ({ host: { host: "late.example", state: "healthy", failures: 0 } })) } }],
+      [
+        {
+          name: "fediflow.v1.HostHealth",
+          definition: hostHealthRpc.HostHealthService,
+          implementation: { checkHost: unary(logger, async () => ({ host: { host: "late.example", state: "healthy", failures: 0 } })) },
+        },
+      ],
       port,
       logger,
       "127.0.0.1",

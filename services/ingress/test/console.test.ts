@@ -38,7 +38,9 @@ describe("the console's routes", () => {
     const page = await fetch(`${url}/console/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("<title>console</title>");
-    expect(page.headers.get("content-security-policy")).toMatch(/default-src 'none'.*script-src 'self'.*connect-src 'self'.*frame-ancestors 'none'/);
+    expect(page.headers.get("content-security-policy")).toMatch(
+      /default-src 'none'.*script-src 'self'.*connect-src 'self'.*frame-ancestors 'none'/,
+    );
     const asset = await fetch(`${url}/console/assets/index-abc.js`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get("cache-control")).toContain("immutable");

@@ -16,35 +16,25 @@ export function ActivitiesPage({ client }: { client: FediFlowClient }) {
       <ProblemNotice error={live.error} />
       {live.data && live.data.items.length === 0 ? <p>No activity yet: submit one with POST /v1/activities.</p> : null}
       {live.data && live.data.items.length > 0 ? (
-        <Table caption="Recent activities, newest first">
-          <thead>
-            <tr>
-              <th scope="col">Activity</th>
-              <th scope="col">State</th>
-              <th scope="col">Submitted</th>
-              <th scope="col">Inboxes</th>
+        <Table caption="Recent activities, newest first" columns={["Activity", "State", "Submitted", "Inboxes"]}>
+          {live.data.items.map((activity: ActivityStatus) => (
+            <tr key={activity.id}>
+              <td>
+                <a href={href({ page: "activity", id: activity.id })} class="mono">
+                  {activity.id}
+                </a>
+              </td>
+              <td>
+                <span class={`state ${activity.state}`}>{activity.state.replace("_", " ")}</span>
+              </td>
+              <td>
+                <Time at={activity.createdAt} />
+              </td>
+              <td class="wide">
+                <ProgressBar counts={activity.inboxes} label={`Progress of ${activity.id}`} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {live.data.items.map((activity: ActivityStatus) => (
-              <tr key={activity.id}>
-                <td>
-                  <a href={href({ page: "activity", id: activity.id })} class="mono">
-                    {activity.id}
-                  </a>
-                </td>
-                <td>
-                  <span class={`state ${activity.state}`}>{activity.state.replace("_", " ")}</span>
-                </td>
-                <td>
-                  <Time at={activity.createdAt} />
-                </td>
-                <td class="wide">
-                  <ProgressBar counts={activity.inboxes} label={`Progress of ${activity.id}`} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
+          ))}
         </Table>
       ) : null}
       {live.data?.next ? (

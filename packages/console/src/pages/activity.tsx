@@ -89,37 +89,27 @@ export function ActivityPage({ client, id }: { client: FediFlowClient; id: strin
         </label>
       </form>
       {live.data ? (
-        <Table caption={`Inboxes${live.data.inboxes.next ? " (the first 200)" : ""}`}>
-          <thead>
-            <tr>
-              <th scope="col">Inbox</th>
-              <th scope="col">Host</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Status</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Last attempt</th>
+        <Table
+          caption={`Inboxes${live.data.inboxes.next ? " (the first 200)" : ""}`}
+          columns={["Inbox", "Host", "Outcome", "Status", "Reason", "Attempts", "Last attempt"]}
+        >
+          {live.data.inboxes.items.map((inbox) => (
+            <tr key={inbox.inbox}>
+              <td class="mono">{inbox.inbox}</td>
+              <td>
+                <a href={href({ page: "host", host: inbox.host })}>{inbox.host}</a>
+              </td>
+              <td>
+                <span class={`outcome ${failedForGood.has(inbox.outcome) ? "failed" : inbox.outcome}`}>{inbox.outcome}</span>
+              </td>
+              <td>{inbox.status ?? "—"}</td>
+              <td>{inbox.reason ?? "—"}</td>
+              <td>{inbox.attempts}</td>
+              <td>
+                <Time at={inbox.lastAttemptAt} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {live.data.inboxes.items.map((inbox) => (
-              <tr key={inbox.inbox}>
-                <td class="mono">{inbox.inbox}</td>
-                <td>
-                  <a href={href({ page: "host", host: inbox.host })}>{inbox.host}</a>
-                </td>
-                <td>
-                  <span class={`outcome ${failedForGood.has(inbox.outcome) ? "failed" : inbox.outcome}`}>{inbox.outcome}</span>
-                </td>
-                <td>{inbox.status ?? "—"}</td>
-                <td>{inbox.reason ?? "—"}</td>
-                <td>{inbox.attempts}</td>
-                <td>
-                  <Time at={inbox.lastAttemptAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
+          ))}
         </Table>
       ) : null}
     </section>

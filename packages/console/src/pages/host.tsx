@@ -20,7 +20,11 @@ const windows = [
 export function HostPage({ client, host }: { client: FediFlowClient; host: string }) {
   const live = useLive<HostView>(
     async () => {
-      const [record, attempts, parked] = await Promise.all([client.host(host), client.hostAttempts(host, 50), client.parked(host, { limit: 100 })]);
+      const [record, attempts, parked] = await Promise.all([
+        client.host(host),
+        client.hostAttempts(host, 50),
+        client.parked(host, { limit: 100 }),
+      ]);
       return { host: record, attempts, parked };
     },
     `host:${host}`,
@@ -66,9 +70,17 @@ export function HostPage({ client, host }: { client: FediFlowClient; host: strin
           </dl>
           <div class="actions">
             {view.host.state === "blocked" ? (
-              <ConfirmButton label="Unblock" question={`Deliver to ${host} again?`} act={act(() => client.unblockHost(host), `${host} unblocked`)} />
+              <ConfirmButton
+                label="Unblock"
+                question={`Deliver to ${host} again?`}
+                act={act(() => client.unblockHost(host), `${host} unblocked`)}
+              />
             ) : (
-              <ConfirmButton label="Block" question={`Stop delivering to ${host}?`} act={act(() => client.blockHost(host), `${host} blocked`)} />
+              <ConfirmButton
+                label="Block"
+                question={`Stop delivering to ${host}?`}
+                act={act(() => client.blockHost(host), `${host} blocked`)}
+              />
             )}
             <ConfirmButton
               label="Mark seen"
@@ -97,61 +109,45 @@ export function HostPage({ client, host }: { client: FediFlowClient; host: strin
               />
             </div>
           </div>
-          <Table caption={`Recent attempts (${view.attempts.length})`}>
-            <thead>
-              <tr>
-                <th scope="col">At</th>
-                <th scope="col">Activity</th>
-                <th scope="col">Inbox</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Status</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Took</th>
+          <Table
+            caption={`Recent attempts (${view.attempts.length})`}
+            columns={["At", "Activity", "Inbox", "Outcome", "Status", "Reason", "Took"]}
+          >
+            {view.attempts.map((attempt, index) => (
+              <tr key={`${attempt.at}:${index}`}>
+                <td>
+                  <Time at={attempt.at} />
+                </td>
+                <td>
+                  <a href={href({ page: "activity", id: attempt.activityId })} class="mono">
+                    {attempt.activityId}
+                  </a>
+                </td>
+                <td class="mono">{attempt.inbox}</td>
+                <td>{attempt.outcome}</td>
+                <td>{attempt.status ?? "—"}</td>
+                <td>{attempt.reason ?? "—"}</td>
+                <td>{Math.round(attempt.durationMs)} ms</td>
               </tr>
-            </thead>
-            <tbody>
-              {view.attempts.map((attempt, index) => (
-                <tr key={`${attempt.at}:${index}`}>
-                  <td>
-                    <Time at={attempt.at} />
-                  </td>
-                  <td>
-                    <a href={href({ page: "activity", id: attempt.activityId })} class="mono">
-                      {attempt.activityId}
-                    </a>
-                  </td>
-                  <td class="mono">{attempt.inbox}</td>
-                  <td>{attempt.outcome}</td>
-                  <td>{attempt.status ?? "—"}</td>
-                  <td>{attempt.reason ?? "—"}</td>
-                  <td>{Math.round(attempt.durationMs)} ms</td>
-                </tr>
-              ))}
-            </tbody>
+            ))}
           </Table>
-          <Table caption={`Parked deliveries (${view.parked.items.length}${view.parked.next ? "+" : ""}), sent when the host revives`}>
-            <thead>
-              <tr>
-                <th scope="col">Parked</th>
-                <th scope="col">Activity</th>
-                <th scope="col">Inbox</th>
+          <Table
+            caption={`Parked deliveries (${view.parked.items.length}${view.parked.next ? "+" : ""}), sent when the host revives`}
+            columns={["Parked", "Activity", "Inbox"]}
+          >
+            {view.parked.items.map((parked) => (
+              <tr key={`${parked.activityId}:${parked.inbox}`}>
+                <td>
+                  <Time at={parked.parkedAt} />
+                </td>
+                <td>
+                  <a href={href({ page: "activity", id: parked.activityId })} class="mono">
+                    {parked.activityId}
+                  </a>
+                </td>
+                <td class="mono">{parked.inbox}</td>
               </tr>
-            </thead>
-            <tbody>
-              {view.parked.items.map((parked) => (
-                <tr key={`${parked.activityId}:${parked.inbox}`}>
-                  <td>
-                    <Time at={parked.parkedAt} />
-                  </td>
-                  <td>
-                    <a href={href({ page: "activity", id: parked.activityId })} class="mono">
-                      {parked.activityId}
-                    </a>
-                  </td>
-                  <td class="mono">{parked.inbox}</td>
-                </tr>
-              ))}
-            </tbody>
+            ))}
           </Table>
         </>
       ) : null}

@@ -28,35 +28,27 @@ export function HostsPage({ client }: { client: FediFlowClient }) {
       </form>
       <ProblemNotice error={live.error} />
       {live.data ? (
-        <Table caption={`Hosts${state ? ` that are ${state}` : ""}, by name`}>
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">State</th>
-              <th scope="col">Failures</th>
-              <th scope="col">Last success</th>
-              <th scope="col">Next probe</th>
+        <Table
+          caption={`Hosts${state ? ` that are ${state}` : ""}, by name`}
+          columns={["Host", "State", "Failures", "Last success", "Next probe"]}
+        >
+          {live.data.map((host) => (
+            <tr key={host.host}>
+              <td>
+                <a href={href({ page: "host", host: host.host })}>{host.host}</a>
+              </td>
+              <td>
+                <span class={`state ${host.state}`}>{host.state}</span>
+              </td>
+              <td>{host.failures}</td>
+              <td>
+                <Time at={host.lastSuccessAt} />
+              </td>
+              <td>
+                <Time at={host.nextProbeAt} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {live.data.map((host) => (
-              <tr key={host.host}>
-                <td>
-                  <a href={href({ page: "host", host: host.host })}>{host.host}</a>
-                </td>
-                <td>
-                  <span class={`state ${host.state}`}>{host.state}</span>
-                </td>
-                <td>{host.failures}</td>
-                <td>
-                  <Time at={host.lastSuccessAt} />
-                </td>
-                <td>
-                  <Time at={host.nextProbeAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
+          ))}
         </Table>
       ) : null}
       {live.data && live.data.length === 0 ? <p>No host{state ? ` is ${state}` : " yet"}.</p> : null}

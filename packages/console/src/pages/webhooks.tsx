@@ -13,48 +13,34 @@ export function WebhooksPage({ client }: { client: FediFlowClient }) {
       <ProblemNotice error={live.error} />
       {live.data && live.data.length === 0 ? <p>No subscription: create one with POST /v1/webhooks.</p> : null}
       {live.data && live.data.length > 0 ? (
-        <Table caption="Subscriptions">
-          <thead>
-            <tr>
-              <th scope="col">URL</th>
-              <th scope="col">Events</th>
-              <th scope="col">Failures</th>
-              <th scope="col">State</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+        <Table caption="Subscriptions" columns={["URL", "Events", "Failures", "State", "Created", ""]}>
+          {live.data.map((webhook: WebhookSubscription) => (
+            <tr key={webhook.id}>
+              <td class="mono">{webhook.url}</td>
+              <td>{webhook.events.join(", ")}</td>
+              <td>{webhook.failures}</td>
+              <td>{webhook.paused ? <span class="state dead">paused</span> : <span class="state healthy">active</span>}</td>
+              <td>
+                <Time at={webhook.createdAt} />
+              </td>
+              <td>
+                <button type="button" aria-expanded={open === webhook.id} onClick={() => setOpen(open === webhook.id ? null : webhook.id)}>
+                  Deliveries
+                </button>
+                {webhook.paused ? (
+                  <ConfirmButton
+                    label="Resume"
+                    question={`Resume deliveries to ${webhook.url}?`}
+                    act={async () => {
+                      await client.resumeWebhook(webhook.id);
+                      live.reload();
+                      return "resumed";
+                    }}
+                  />
+                ) : null}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {live.data.map((webhook: WebhookSubscription) => (
-              <tr key={webhook.id}>
-                <td class="mono">{webhook.url}</td>
-                <td>{webhook.events.join(", ")}</td>
-                <td>{webhook.failures}</td>
-                <td>{webhook.paused ? <span class="state dead">paused</span> : <span class="state healthy">active</span>}</td>
-                <td>
-                  <Time at={webhook.createdAt} />
-                </td>
-                <td>
-                  <button type="button" aria-expanded={open === webhook.id} onClick={() => setOpen(open === webhook.id ? null : webhook.id)}>
-                    Deliveries
-                  </button>
-                  {webhook.paused ? (
-                    <ConfirmButton
-                      label="Resume"
-                      question={`Resume deliveries to ${webhook.url}?`}
-                      act={async () => {
-                        await client.resumeWebhook(webhook.id);
-                        live.reload();
-                        return "resumed";
-                      }}
-                    />
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
+          ))}
         </Table>
       ) : null}
       {open ? <WebhookDeliveries client={client} webhook={open} /> : null}
@@ -68,33 +54,20 @@ function WebhookDeliveries({ client, webhook }: { client: FediFlowClient; webhoo
     <>
       <ProblemNotice error={live.error} />
       {live.data ? (
-        <Table caption={`Recent deliveries of ${webhook}`}>
-          <thead>
-            <tr>
-              <th scope="col">At</th>
-              <th scope="col">Event</th>
-              <th scope="col">Attempt</th>
-              <th scope="col">Result</th>
-              <th scope="col">Status</th>
-              <th scope="col">Error</th>
-              <th scope="col">Took</th>
+        <Table caption={`Recent deliveries of ${webhook}`} columns={["At", "Event", "Attempt", "Result", "Status", "Error", "Took"]}>
+          {live.data.map((delivery) => (
+            <tr key={`${delivery.eventId}:${delivery.attempt}`}>
+              <td>
+                <Time at={delivery.at} />
+              </td>
+              <td>{delivery.type}</td>
+              <td>{delivery.attempt}</td>
+              <td>{delivery.result}</td>
+              <td>{delivery.status ?? "—"}</td>
+              <td>{delivery.error ?? "—"}</td>
+              <td>{Math.round(delivery.durationMs)} ms</td>
             </tr>
-          </thead>
-          <tbody>
-            {live.data.map((delivery) => (
-              <tr key={`${delivery.eventId}:${delivery.attempt}`}>
-                <td>
-                  <Time at={delivery.at} />
-                </td>
-                <td>{delivery.type}</td>
-                <td>{delivery.attempt}</td>
-                <td>{delivery.result}</td>
-                <td>{delivery.status ?? "—"}</td>
-                <td>{delivery.error ?? "—"}</td>
-                <td>{Math.round(delivery.durationMs)} ms</td>
-              </tr>
-            ))}
-          </tbody>
+          ))}
         </Table>
       ) : null}
     </>
