@@ -8,10 +8,10 @@ export interface Live<T> {
 }
 
 /**
- * Data from the API, loaded when `key` changes and again every `everyMs` until `settled(data)`:
- * what keeps a progress bar moving while an activity delivers, and still once it is done.
+ * Data from the API, loaded when `key` changes and again every `everyMs` while the tab is
+ * visible: what keeps a progress bar moving while an activity delivers. A hidden tab asks nothing.
  */
-export function useLive<T>(load: () => Promise<T>, key: string, everyMs: number, settled: (data: T) => boolean = () => false): Live<T> {
+export function useLive<T>(load: () => Promise<T>, key: string, everyMs: number): Live<T> {
   const [state, setState] = useState<{ key: string; data?: T; error?: unknown }>({ key });
   const [generation, setGeneration] = useState(0);
   const loadRef = useRef(load);
@@ -19,24 +19,35 @@ export function useLive<T>(load: () => Promise<T>, key: string, everyMs: number,
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // One chain of loads at a time: a tab shown again while a load runs waits for it.
+    let loading = false;
     const tick = async () => {
-      try {
-        const data = await loadRef.current();
-        if (stopped) return;
-        setState({ key, data });
-        if (settled(data)) return;
-      } catch (error) {
-        if (stopped) return;
-        setState((previous) => ({ key, data: previous.key === key ? previous.data : undefined, error }));
+      if (loading) return;
+      clearTimeout(timer);
+      loading = true;
+      if (!document.hidden) {
+        try {
+          const data = await loadRef.current();
+          if (stopped) return;
+          setState({ key, data });
+        } catch (error) {
+          if (stopped) return;
+          setState((previous) => ({ key, data: previous.key === key ? previous.data : undefined, error }));
+        }
       }
-      timer = setTimeout(tick, everyMs);
+      loading = false;
+      if (!stopped) timer = setTimeout(tick, everyMs);
     };
+    const onVisible = () => {
+      if (!document.hidden) void tick();
+    };
+    document.addEventListener("visibilitychange", onVisible);
     void tick();
     return () => {
       stopped = true;
       clearTimeout(timer);
+      document.removeEventListener("visibilitychange", onVisible);
     };
-    // `settled` is a predicate over the data, fixed per page.
   }, [key, everyMs, generation]);
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
   const current = state.key === key;
