@@ -29,6 +29,7 @@ export function outboxMetrics(registry: Registry, relay: OutboxRelay, retention:
       this.reset();
       this.inc({ table: "activities" }, retention.removedActivities);
       this.inc({ table: "delivery_outcomes" }, retention.removedOutcomes);
+      this.inc({ table: "quarantined_messages" }, retention.removedQuarantined);
     },
   });
 }

@@ -32,6 +32,7 @@ export const expiredActivitiesSql = `(SELECT activity_id AS id FROM activity_pro
 export class Retention {
   removedActivities = 0;
   removedOutcomes = 0;
+  removedQuarantined = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -68,12 +69,33 @@ export class Retention {
     return { activities, outcomes };
   }
 
-  /** Runs sweep every intervalMs until stopped. */
+  /**
+   * Removes quarantined messages older than maxAgeMs, redriven or not: whatever they concern is
+   * past the maximum age too, and an operator had that long to look (the alert fires at once).
+   */
+  async sweepQuarantine(now: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const deleted = await this.pool.query(
+        `DELETE FROM quarantined_messages WHERE id IN (
+           SELECT id FROM quarantined_messages WHERE quarantined_at < to_timestamp($1 / 1000.0) ORDER BY id LIMIT $2)`,
+        [now - this.policy.maxAgeMs, this.policy.batchRows],
+      );
+      removed += deleted.rowCount ?? 0;
+      if ((deleted.rowCount ?? 0) < this.policy.batchRows) break;
+    }
+    this.removedQuarantined += removed;
+    if (removed > 0) this.logger.info({ quarantined: removed }, "retention removed old quarantined messages");
+    return removed;
+  }
+
+  /** Runs sweep and sweepQuarantine every intervalMs until stopped. */
   start(intervalMs: number, clock: () => number = Date.now): { stop(): Promise<void> } {
     let running: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       running = running
         .then(() => this.sweep(clock()))
+        .then(() => this.sweepQuarantine(clock()))
         .catch((error: unknown) => this.logger.warn({ err: error }, "retention failed; will try again"));
     }, intervalMs);
     return {

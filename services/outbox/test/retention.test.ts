@@ -66,6 +66,26 @@ describe("Retention", () => {
     expect(await retention.sweep(Date.now())).toEqual({ activities: 0, outcomes: 0 });
   });
 
+  it("removes quarantined messages older than the maximum age, redriven or not, in batches", async () => {
+    const quarantine = (daysAgo: number, redriven: boolean) =>
+      pool.query(
+        `INSERT INTO quarantined_messages (topic, message_key, consumer_group, reason, error_class, error_message, quarantined_at, redriven_at)
+         VALUES ('delivery-outcomes', 'k', 'outbox-accounting', 'data-exception', 'DatabaseError', 'bad', now() - $1 * interval '1 day',
+                 CASE WHEN $2 THEN now() - $1 * interval '1 day' END)`,
+        [daysAgo, redriven],
+      );
+    for (let i = 0; i < 3; i += 1) await quarantine(31, i === 0);
+    await quarantine(29, true);
+    await quarantine(1, false);
+    const retention = new Retention(pool, { finishedMs: 7 * day, maxAgeMs: 30 * day, batchRows: 2 }, createLogger("t", "silent"));
+    expect(await retention.sweepQuarantine(Date.now())).toBe(3);
+    const left = await pool.query<{ days: number }>(
+      "SELECT round(extract(epoch FROM now() - quarantined_at) / 86400)::int AS days FROM quarantined_messages ORDER BY days",
+    );
+    expect(left.rows.map((row) => row.days)).toEqual([1, 29]);
+    expect(retention.removedQuarantined).toBe(3);
+  });
+
   it("computes the smallest UUIDv7 of a moment", () => {
     const at = Date.now();
     expect(uuidv7Floor(at) <= v7({ msecs: at })).toBe(true);
