@@ -1,7 +1,7 @@
 import type { ActivityStatus, FediFlowClient, HostState, RedrivableOutcome } from "@fediflow/client";
 import { CliFailure } from "./failure";
 import { progressLine } from "./progress-bar";
-import { hostReport, hostsTable } from "./render";
+import { hostReport, hostsTable, quarantineTable } from "./render";
 
 /** Where a command writes: the terminal redraws a progress line in place, a pipe gets new lines. */
 export interface Terminal {
@@ -116,4 +116,18 @@ export async function block({ client, out, json }: Command, name: string, blocke
   else await client.unblockHost(name);
   if (json) printJson(out, { host: name, blocked });
   else out.write(`${name} ${blocked ? "blocked" : "unblocked"}\n`);
+}
+
+/** What consumers set aside as failing for good, oldest first (operator token). */
+export async function quarantine({ client, out, json }: Command, options: { limit: number; cursor?: string }): Promise<void> {
+  const page = await client.quarantine({ limit: options.limit, cursor: options.cursor });
+  if (json) printJson(out, page);
+  else out.write(quarantineTable(page.items, page.next));
+}
+
+/** Publishes a quarantined message to its topic again (once: a second redrive does nothing). */
+export async function redriveQuarantined({ client, out, json }: Command, id: string): Promise<void> {
+  const answer = await client.redriveQuarantined(id);
+  if (json) printJson(out, answer);
+  else out.write(answer.redriven > 0 ? `${id} published again\n` : `${id} was already redriven: nothing published\n`);
 }

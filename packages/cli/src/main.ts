@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `fediflow status|hosts|host|redrive|block|unblock`: an operator's view of FediFlow through its
+// `fediflow status|hosts|host|redrive|block|unblock|quarantine`: an operator's view of FediFlow through its
 // public API (FEDIFLOW_URL, FEDIFLOW_TOKEN); `migrate` and `topics` run the same tools the image does.
 import { spawnSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -89,6 +89,23 @@ for (const [name, blocked] of [
       await commands.block(command(program), host, blocked);
     });
 }
+
+const quarantine = program.command("quarantine").description("messages consumers set aside as failing for good (operator token)");
+quarantine
+  .command("list", { isDefault: true })
+  .description("list them, oldest first")
+  .addOption(new Option("--limit <n>", "at most this many").argParser(count).default(50))
+  .option("--cursor <cursor>", "the next page, as the previous one said")
+  .action(async (options: { limit: number; cursor?: string }) => {
+    await commands.quarantine(command(program), options);
+  });
+quarantine
+  .command("redrive")
+  .description("publish one to its topic again, once its cause is fixed")
+  .argument("<id>", "the ID the list shows")
+  .action(async (id: string) => {
+    await commands.redriveQuarantined(command(program), id);
+  });
 
 program
   .command("migrate")

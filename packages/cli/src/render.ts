@@ -1,4 +1,4 @@
-import type { Attempt, Host, ParkedDelivery } from "@fediflow/client";
+import type { Attempt, Host, ParkedDelivery, QuarantinedMessage } from "@fediflow/client";
 
 /** Columns padded to their widest cell; the last column is left ragged. */
 export function table(header: string[], rows: string[][]): string {
@@ -50,4 +50,19 @@ export function hostReport(host: Host, attempts: Attempt[], parked: { items: Par
       )
     : "none\n";
   return text;
+}
+
+/** Quarantined messages, oldest first, with the error cut to one short line. */
+export function quarantineTable(messages: QuarantinedMessage[], next: string | null): string {
+  if (messages.length === 0) return "nothing quarantined\n";
+  const short = (error: string) => {
+    const line = error.replace(/\s+/g, " ");
+    return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+  };
+  return (
+    table(
+      ["ID", "KEPT AT", "TOPIC", "GROUP", "REASON", "REDRIVEN", "ERROR"],
+      messages.map((m) => [m.id, m.quarantinedAt, m.topic, m.group, m.reason, when(m.redrivenAt), short(m.error)]),
+    ) + (next ? `(more: --cursor ${next})\n` : "")
+  );
 }

@@ -168,3 +168,40 @@ describe("one-line failures and settings", () => {
     });
   });
 });
+
+describe("fediflow quarantine", () => {
+  const message = {
+    id: "7",
+    topic: "delivery-outcomes",
+    partition: 3,
+    offset: 120,
+    key: "h.example",
+    group: "outbox-accounting",
+    reason: "data-exception",
+    error: "invalid input syntax for type uuid:\n  \"x\"",
+    quarantinedAt: "2026-12-05T10:00:00.000Z",
+  };
+
+  it("lists what is set aside, one line each, and says where the next page starts", async () => {
+    const { calls, command, output } = stand([["GET /v1/quarantine", 200, { messages: [message], next: "7" }]]);
+    await commands.quarantine(command(), { limit: 1 });
+    expect(calls.map((call) => call.route)).toEqual(["GET /v1/quarantine?limit=1"]);
+    expect(output()).toBe(
+      [
+        "ID  KEPT AT                   TOPIC              GROUP              REASON          REDRIVEN  ERROR",
+        '7   2026-12-05T10:00:00.000Z  delivery-outcomes  outbox-accounting  data-exception  -         invalid input syntax for type uuid: "x"',
+        "(more: --cursor 7)",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("redrives one, and says when a second redrive published nothing", async () => {
+    const first = stand([["POST /v1/quarantine/7/redrive", 200, { redriven: 1 }]]);
+    await commands.redriveQuarantined(first.command(), "7");
+    expect(first.output()).toBe("7 published again\n");
+    const again = stand([["POST /v1/quarantine/7/redrive", 200, { redriven: 0 }]]);
+    await commands.redriveQuarantined(again.command(true), "7");
+    expect(JSON.parse(again.output())).toEqual({ redriven: 0 });
+  });
+});

@@ -177,5 +177,7 @@ describe("the image's production install", () => {
     const { code, output } = await exited(entrypoint(["hosts", "--state", "dead"], {}));
     expect(code).toBe(64);
     expect(output).toBe("fediflow: FEDIFLOW_URL is not set: the ingress URL, e.g. http://127.0.0.1:8080\n");
+    const quarantine = await exited(entrypoint(["quarantine"], {}));
+    expect([quarantine.code, quarantine.output]).toEqual([64, output]);
   });
 });

@@ -109,6 +109,12 @@ describe("fediflow operator commands", () => {
     const badToken = await fediflow(["hosts"], "wrong-token");
     expect(badToken).toMatchObject({ code: 1, stderr: "fediflow: 401 unauthorized: a valid bearer token is required\n" });
 
+    const emptyQuarantine = await fediflow(["quarantine"]);
+    expect(emptyQuarantine).toMatchObject({ code: 0, stdout: "nothing quarantined\n" });
+    const appQuarantine = await fediflow(["quarantine", "redrive", "1"], appToken);
+    expect(appQuarantine.code).toBe(1);
+    expect(appQuarantine.stderr).toMatch(/^fediflow: 403 forbidden: this route needs an operator token[^\n]*\n$/);
+
     const usage = await fediflow(["redrive"]);
     expect(usage).toMatchObject({ code: 64, stderr: "fediflow: redrive takes an activity ID or --host HOST, not both\n" });
   });
