@@ -178,7 +178,7 @@ describe("fediflow quarantine", () => {
     key: "h.example",
     group: "outbox-accounting",
     reason: "data-exception",
-    error: "invalid input syntax for type uuid:\n  \"x\"",
+    error: 'invalid input syntax for type uuid:\n  "x"',
     quarantinedAt: "2026-12-05T10:00:00.000Z",
   };
 
