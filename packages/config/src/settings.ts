@@ -83,10 +83,10 @@ export const kafkaSettings = {
   FEDIFLOW_KAFKA_HEARTBEAT_INTERVAL_MS: millis(1_000),
   /**
    * How long each consumer's fetch waits at the broker when there is nothing to read, ms (default
-   * 100). The broker answers as soon as data arrives, so this sets how often an idle consumer
-   * wakes, not how late a message is seen.
+   * 1 s). The broker answers as soon as data arrives (the consumers read uncommitted), so this
+   * sets how often an idle consumer wakes, not how late a message is seen.
    */
-  FEDIFLOW_KAFKA_FETCH_WAIT_MS: z.coerce.number().int().min(1).max(30_000).default(100),
+  FEDIFLOW_KAFKA_FETCH_WAIT_MS: z.coerce.number().int().min(1).max(30_000).default(1_000),
   /** TLS to the brokers, verified against the system's roots unless a CA file is given (default false). */
   FEDIFLOW_KAFKA_TLS: flag(false),
   /** PEM CA that signed the brokers' certificates (Strimzi: <cluster>-cluster-ca-cert, ca.crt); turns TLS on. */

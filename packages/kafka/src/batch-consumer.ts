@@ -47,6 +47,9 @@ export class BatchConsumer<V> {
       sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.timing?.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: options.kafka.fetchWaitMs,
+      // FediFlow writes no Kafka transactions; read-committed fetches made a waiting fetch miss
+      // new data until its wait ran out (docs/performance.md, levers).
+      readUncommitted: true,
       allowAutoTopicCreation: false,
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {

@@ -15,7 +15,7 @@ export interface KafkaOptions {
    * or several test stacks, share one Kafka cluster without seeing each other's messages.
    */
   namespace?: string;
-  /** How long a consumer's fetch waits at the broker for data (kafkajs maxWaitTimeInMs; default 100). */
+  /** How long a consumer's fetch waits at the broker for data (kafkajs maxWaitTimeInMs; default 1000). */
   fetchWaitMs?: number;
 }
 
@@ -28,7 +28,7 @@ export class Kafka extends KafkaClient {
      * Every consumer's fetch wait at the broker: a broker answers as soon as data arrives, so a
      * longer wait costs an idle consumer fewer wake-ups, not latency.
      */
-    readonly fetchWaitMs = 100,
+    readonly fetchWaitMs = 1_000,
   ) {
     super(config);
   }
