@@ -33,6 +33,15 @@ export class Kafka extends KafkaClient {
     super(config);
   }
 
+  /**
+   * How every FediFlow consumer fetches. FediFlow writes no Kafka transactions, and read-committed
+   * fetches made a waiting fetch miss new data until its wait ran out (docs/performance.md,
+   * levers), so consumers read uncommitted.
+   */
+  fetchSettings(): { maxWaitTimeInMs: number; readUncommitted: boolean } {
+    return { maxWaitTimeInMs: this.fetchWaitMs, readUncommitted: true };
+  }
+
   /** The topic's name on the cluster. */
   topicName(spec: { name: string }): string {
     return `${this.namespace}${spec.name}`;

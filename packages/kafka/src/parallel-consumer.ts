@@ -38,10 +38,7 @@ export class ParallelConsumer<V> {
       groupId: options.kafka.groupName(options.groupId),
       sessionTimeout: options.timing?.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.timing?.heartbeatIntervalMs ?? 3_000,
-      maxWaitTimeInMs: options.kafka.fetchWaitMs,
-      // FediFlow writes no Kafka transactions; read-committed fetches made a waiting fetch miss
-      // new data until its wait ran out (docs/performance.md, levers).
-      readUncommitted: true,
+      ...options.kafka.fetchSettings(),
       allowAutoTopicCreation: false,
       // Sticky first (a rebalance moves the fewest partitions, so the least work is redone);
       // round-robin as the fallback every kafkajs member understands, for rolling upgrades.

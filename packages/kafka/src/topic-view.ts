@@ -27,13 +27,7 @@ export class TopicView<V> {
   constructor(private readonly options: TopicViewOptions<V>) {
     this.groupId = options.kafka.groupName(`${options.groupPrefix}-${randomUUID()}`);
     this.topic = options.kafka.topicName(options.topic);
-    // Read-uncommitted for the reason the consumers give (parallel-consumer.ts).
-    this.consumer = options.kafka.consumer({
-      groupId: this.groupId,
-      maxWaitTimeInMs: options.kafka.fetchWaitMs,
-      readUncommitted: true,
-      allowAutoTopicCreation: false,
-    });
+    this.consumer = options.kafka.consumer({ groupId: this.groupId, ...options.kafka.fetchSettings(), allowAutoTopicCreation: false });
   }
 
   /** Resolves once everything published before the call has been applied. */
