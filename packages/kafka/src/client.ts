@@ -67,19 +67,19 @@ export function createKafka(options: KafkaOptions): Kafka {
   const logger = options.logger.child({ component: "kafkajs" });
   return new Kafka(
     {
-    clientId: options.clientId,
-    brokers: options.brokers,
-    ...options.security,
-    connectionTimeout: 3_000,
-    requestTimeout: 30_000,
-    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
-    logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }: LogEntry) => {
-        const { message, ...rest } = log;
-        logger[levels[level] ?? "info"](rest, message);
-      },
+      clientId: options.clientId,
+      brokers: options.brokers,
+      ...options.security,
+      connectionTimeout: 3_000,
+      requestTimeout: 30_000,
+      retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log }: LogEntry) => {
+          const { message, ...rest } = log;
+          logger[levels[level] ?? "info"](rest, message);
+        },
     },
     options.namespace,
     options.fetchWaitMs,

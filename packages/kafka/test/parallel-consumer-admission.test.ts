@@ -48,7 +48,13 @@ class FakeGroup {
       fetchOffsets: async () => [{ topic: spec.name, partitions: [] }],
       fetchTopicOffsets: async () => [],
     };
-    return { consumer: () => consumer, admin: () => admin, topicName: (t: { name: string }) => t.name, groupName: (g: string) => g } as unknown as Kafka;
+    return {
+      consumer: () => consumer,
+      admin: () => admin,
+      topicName: (t: { name: string }) => t.name,
+      groupName: (g: string) => g,
+      fetchSettings: () => ({ maxWaitTimeInMs: 100, readUncommitted: true }),
+    } as unknown as Kafka;
   }
 
   assign(partitions: number[]): void {
